@@ -1,0 +1,44 @@
+/**
+ * Errors of the engine. Every error has a stable `code` (callers tell errors apart by it, not by
+ * `instanceof`), a message that says what is wrong and what to do, and the `cause` when there is one.
+ * Messages never contain secrets.
+ */
+
+/** The stable codes an engine error can carry. */
+export type ErrorCode =
+  | 'INVALID_REFERENCE'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'AMBIGUOUS'
+  | 'CONFLICT'
+  | 'DIGEST_MISMATCH'
+  | 'SIZE_MISMATCH'
+  | 'INVALID_ARCHIVE'
+  | 'UNSAFE_ARCHIVE'
+  | 'INVALID_MANIFEST'
+  | 'UNSUPPORTED'
+  | 'STORE_CORRUPT'
+  | 'LOCK_TIMEOUT'
+  | 'CANCELLED'
+  | 'IO';
+
+/** An error raised by the engine; `code` is stable, `message` is for people. */
+export class BerthError extends Error {
+  override name = 'BerthError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** True when `e` is a BerthError with one of the given codes. */
+export function isBerthError(e: unknown, ...codes: ErrorCode[]): e is BerthError {
+  return e instanceof Error && (e as BerthError).name === 'BerthError' && (codes.length === 0 || codes.includes((e as BerthError).code));
+}
+
+/** The `code` of a Node system error (`ENOENT`, `EEXIST`, ...), or undefined. */
+export function sysCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+}
