@@ -200,7 +200,10 @@ function digestProblem(d: string): string | undefined {
   const algorithm = d.slice(0, colon);
   const hex = d.slice(colon + 1);
   const length = DIGEST_HEX_LENGTH.get(algorithm);
-  if (length === undefined) return algorithm.toLowerCase() === algorithm ? 'unsupported digest algorithm' : 'invalid checksum digest format';
+  if (length === undefined) {
+    // go-digest: an unknown algorithm is "unsupported" if it is well formed (lower case), else "invalid".
+    return algorithm.toLowerCase() === algorithm ? 'unsupported digest algorithm' : 'invalid checksum digest format';
+  }
   if (hex.length !== length) return 'invalid checksum digest length';
   return /^[a-f0-9]+$/.test(hex) ? undefined : 'invalid checksum digest format';
 }
@@ -283,7 +286,8 @@ function isOptionalPort(p: string): boolean {
 
 /** domain-component := [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9] */
 function isDomainComponent(c: string): boolean {
-  return c.length > 0 && c.charCodeAt(0) !== Ch.Dash && c.charCodeAt(c.length - 1) !== Ch.Dash && every(c, 0, (x) => isAlnum(x) || x === Ch.Dash);
+  if (c.length === 0 || c.charCodeAt(0) === Ch.Dash || c.charCodeAt(c.length - 1) === Ch.Dash) return false;
+  return every(c, 0, (x) => isAlnum(x) || x === Ch.Dash);
 }
 
 /** digest := algorithm ":" [0-9a-fA-F]{32,}; algorithm := [A-Za-z][A-Za-z0-9]* ([-_+.] [A-Za-z][A-Za-z0-9]*)* */

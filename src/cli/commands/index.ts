@@ -1,0 +1,15 @@
+/** Every CLI command, in one table. */
+import type { Command } from '../command';
+import { imagesCommand } from './images';
+import { tagCommand } from './tag';
+import { inspectCommand } from './inspect';
+import { historyCommand } from './history';
+import { rmiCommand } from './rmi';
+import { pruneCommand } from './prune';
+import { importCommand, loadCommand, saveCommand } from './archive';
+import { checkCommand, dfCommand } from './system';
+
+export const commands: Command[] = [
+  imagesCommand, tagCommand, inspectCommand, historyCommand, rmiCommand, pruneCommand,
+  importCommand, saveCommand, loadCommand, checkCommand, dfCommand,
+];
