@@ -1,0 +1,13 @@
+// Every benchmark, in one run: prints each figure with its ratio against the peer measured here.
+import { benchImages } from './images';
+import { benchSaveLoad, report } from './save-load';
+
+async function main(): Promise<void> {
+  const r = await benchSaveLoad();
+  console.log(report('save 200 MB', r.size, r.save, 2));
+  console.log(report('load 200 MB', r.size, r.load, 2));
+  const i = await benchImages();
+  console.log(`berth images, ${i.lines} tags: ${i.ms.toFixed(0)} ms (median of 7; target < 300 ms) ${i.ms < 300 ? 'OK' : 'SLOW'}`);
+}
+
+void main();
