@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Store } from '../src/engine/store/store';
 import { MediaType } from '../src/engine/oci/types';
 import { digestOf } from '../src/engine/oci/digest';
-import { Annotation } from '../src/engine/oci/types';
+import { Annotation, type Descriptor } from '../src/engine/oci/types';
 import { entryFor } from '../src/engine/store/store';
 import { tempDir } from '../test/helpers/tmp';
 
@@ -16,7 +16,7 @@ const TAGS_PER_IMAGE = 5;
 async function populate(root: string): Promise<void> {
   const store = await Store.open(root);
   const lease = await store.lease();
-  const entries = [];
+  const entries: Descriptor[] = [];
   for (let i = 0; i < IMAGES; i++) {
     const layer = await store.blobs.put(randomBytes(64), lease);
     const config = { created: new Date(Date.now() - i * 3600_000).toISOString(), architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } };

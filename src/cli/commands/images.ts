@@ -61,7 +61,7 @@ export function imageRows(image: ImageRecord, options: { digests: boolean; noTru
   for (const [repo, ts] of [...tags].sort((a, b) => a[0].localeCompare(b[0]))) {
     const ds = options.digests ? digests.get(repo) ?? [] : [];
     digests.delete(repo);
-    for (const tag of ts) {
+    for (const tag of ts.sort()) {
       if (ds.length === 0) rows.push(row(repo, tag, '<none>'));
       else for (const d of ds) rows.push(row(repo, tag, d));
     }

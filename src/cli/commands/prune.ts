@@ -48,7 +48,7 @@ export const pruneCommand: Command = {
       if (!(await ctx.confirm('Are you sure you want to continue?'))) return 0;
     }
     const engine: ImageEngine = await ctx.engine();
-    const keep = async (image: ImageRecord): Promise<boolean> => {
+    const select = async (image: ImageRecord): Promise<boolean> => {
       if (until && !until.every((u) => (Date.parse(image.created ?? '') || 0) < u)) return false;
       if (labels.length || notLabels.length) {
         const l = await engine.labels(image);
@@ -56,7 +56,7 @@ export const pruneCommand: Command = {
       }
       return true;
     };
-    const { events, reclaimed } = await engine.prune({ all, keep });
+    const { events, reclaimed } = await engine.prune({ all, select });
     if (events.length) {
       ctx.out('Deleted Images:');
       for (const e of events) ctx.out('untagged' in e ? `untagged: ${e.untagged}` : `deleted: ${e.deleted}`);

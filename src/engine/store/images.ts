@@ -177,8 +177,8 @@ export async function imagesOf(entries: Descriptor[]): Promise<ImageRecord[]> {
 export interface PruneOptions {
   /** Remove every image, not only untagged ones (`-a`; Berth runs no containers that could use them). */
   all?: boolean;
-  /** Keeps images for which this returns false (the `until` and `label` filters). */
-  keep?: (image: ImageRecord) => Promise<boolean> | boolean;
+  /** Only images for which this returns true are removed (the `until` and `label` filters). */
+  select?: (image: ImageRecord) => Promise<boolean> | boolean;
 }
 
 /** `berth image prune`: removes untagged images (all with `all`) and the blobs only they used. */
@@ -189,7 +189,7 @@ export async function pruneImages(store: Store, options: PruneOptions = {}): Pro
     const ev: RemoveEvent[] = [];
     for (const image of images) {
       if (!options.all && image.tags.length > 0) continue;
-      if (options.keep && !(await options.keep(image))) continue;
+      if (options.select && !(await options.select(image))) continue;
       for (const n of [...image.tags, ...image.repoDigests]) ev.push({ untagged: familiar(n) });
       ev.push({ deleted: image.id });
       out = removeImageEntries(out, image.id);
