@@ -13,7 +13,7 @@ import { tempDir } from '../test/helpers/tmp';
 const IMAGES = 1000;
 const TAGS_PER_IMAGE = 5;
 
-async function populate(root: string): Promise<void> {
+export async function populate(root: string): Promise<void> {
   const store = await Store.open(root);
   const lease = await store.lease();
   const entries: Descriptor[] = [];

@@ -2,7 +2,7 @@
 import type { Command } from '../command';
 import type { ImageEngine, ImageRecord } from '../../engine/engine';
 import { UsageError } from '../args';
-import { familiarRepository, matchesFamiliarPattern, tryParseReference } from '../../engine/ref/reference';
+import { familiarRepository, matchesFamiliarPattern, splitNormalized, tryParseReference } from '../../engine/ref/reference';
 import { shortId } from '../../engine/oci/digest';
 import { renderFormatted } from '../format/table';
 import { formatGoTime, humanDuration, humanSize } from '../format/units';
@@ -41,12 +41,12 @@ export function imageRows(image: ImageRecord, options: { digests: boolean; noTru
   const tags = new Map<string, string[]>();
   const digests = new Map<string, string[]>();
   for (const t of image.tags) {
-    const r = tryParseReference(t);
-    if (r.ok && r.ref.tag) push(tags, familiarRepository(r.ref), r.ref.tag);
+    const r = splitNormalized(t);
+    if (r.tag) push(tags, familiarRepository(r), r.tag);
   }
   for (const d of image.repoDigests) {
-    const r = tryParseReference(d);
-    if (r.ok && r.ref.digest) push(digests, familiarRepository(r.ref), r.ref.digest);
+    const r = splitNormalized(d);
+    if (r.digest) push(digests, familiarRepository(r), r.digest);
   }
   const created = image.created ? Date.parse(image.created) : NaN;
   const base = {

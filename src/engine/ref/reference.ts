@@ -71,6 +71,25 @@ export function tryParseReference(s: string): ReferenceParseResult {
   return parsed;
 }
 
+/**
+ * Splits a reference already in the normal form the store keeps (`docker.io/library/busybox:latest`)
+ * without validating it again: the listing of thousands of tags needs it fast. A string that is not
+ * in normal form (no domain part) is parsed in full.
+ */
+export function splitNormalized(s: string): ImageReference {
+  const at = s.indexOf('@');
+  const name = at >= 0 ? s.slice(0, at) : s;
+  const slash = name.indexOf('/');
+  if (slash < 0) return parseReference(s);
+  const colon = name.lastIndexOf(':');
+  const hasTag = colon > name.lastIndexOf('/');
+  const repo = hasTag ? name.slice(0, colon) : name;
+  const ref: { domain: string; path: string; tag?: string; digest?: string } = { domain: repo.slice(0, slash), path: repo.slice(slash + 1) };
+  if (hasTag) ref.tag = name.slice(colon + 1);
+  if (at >= 0) ref.digest = s.slice(at + 1);
+  return ref;
+}
+
 /** Adds the tag 'latest' when the reference has neither tag nor digest, as Docker's TagNameOnly. */
 export function withDefaultTag(r: ImageReference): ImageReference {
   return r.tag === undefined && r.digest === undefined ? { ...r, tag: DEFAULT_TAG } : r;

@@ -1,10 +1,10 @@
 /** Plain HTTP(S) downloads, for `import URL` and `ADD URL`. */
-import { request } from 'undici';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../errors';
 
 /** Opens a URL for reading; a non-2xx answer or an unreachable host is a clear error. */
 export async function openUrl(url: string, options: { maxRedirections?: number } = {}): Promise<Readable> {
+  const { request } = await import('undici'); // loaded on first use: it is most of the CLI's start-up time
   let target = url;
   for (let hop = 0; hop <= (options.maxRedirections ?? 10); hop++) {
     let res;

@@ -8,7 +8,7 @@ import { Annotation, type Descriptor } from '../oci/types';
 import { familiarString, formatReference, parseReference, tryParseReference, withDefaultTag } from '../ref/reference';
 export { normalizeName } from './store';
 import { idOf, refNameOf, removeImageEntries, removeReference, repoDigestOf, setImage } from './entries';
-import { groupImages, normalizeName, type ImageFacts, type ImageRecord, type Store } from './store';
+import { groupImages, type ImageFacts, type ImageRecord, type Store } from './store';
 
 /** How an image was found: by one of its references, or by its ID. */
 export interface ResolvedImage {
@@ -37,7 +37,7 @@ export function findImage(images: ImageRecord[], nameOrId: string): ResolvedImag
   const parsed = nameOrId.startsWith('sha256:') ? undefined : tryParseReference(nameOrId);
   if (parsed?.ok) {
     const full = formatReference(withDefaultTag(parsed.ref));
-    const image = images.find((i) => i.tags.some((t) => normalizeName(t) === full) || i.repoDigests.some((t) => normalizeName(t) === full));
+    const image = images.find((i) => i.tags.includes(full) || i.repoDigests.includes(full));
     if (image) return { image, reference: full };
   }
   if (HEX_RE.test(id)) {
@@ -60,9 +60,9 @@ export async function resolveImage(store: Store, nameOrId: string): Promise<Reso
   return findImage(await listImages(store), nameOrId);
 }
 
-/** Every image in the store with normalized names. */
+/** Every image in the store (names in normal form). */
 export async function listImages(store: Store): Promise<ImageRecord[]> {
-  return (await store.images()).map((i) => ({ ...i, tags: i.tags.map(normalizeName), repoDigests: i.repoDigests.map(normalizeName) }));
+  return store.images();
 }
 
 /** Facts of an existing image, for retagging it. */
@@ -163,14 +163,13 @@ export async function removeImages(store: Store, names: string[], options: Remov
   return { events, deletedBlobs: deleted, errors };
 }
 
-/** Images as listed from entries (already adopted, so each carries its ID), tags normalized. */
+/** Images as listed from entries already adopted (each carries its ID, names in normal form). */
 export async function imagesOf(entries: Descriptor[]): Promise<ImageRecord[]> {
-  const images = await groupImages(entries, async (d) => {
+  return groupImages(entries, async (d) => {
     const id = idOf(d);
     const a = d.annotations ?? {};
     return id ? { id, manifest: d, size: Number(a[Annotation.imageSize] ?? 0), created: a[Annotation.created] } : undefined;
   });
-  return images.map((i) => ({ ...i, tags: i.tags.map(normalizeName), repoDigests: i.repoDigests.map(normalizeName) }));
 }
 
 /** Options of {@link pruneImages}. */

@@ -91,7 +91,8 @@ export class Store {
 
   /** Every image in the store, grouped by ID, in the order they first appear in the index. */
   async images(): Promise<ImageRecord[]> {
-    return groupImages(await this.entries(), (d) => this.factsOf(d));
+    const entries = (await this.entries()).map((e) => (isDigest(e.annotations?.[Annotation.imageId]) ? e : withNormalName(e)));
+    return groupImages(entries, (d) => this.factsOf(d));
   }
 
   /** Starts a writer's lease on blobs it has not committed yet; release it when done. */
@@ -189,9 +190,8 @@ export class Store {
     const out: Descriptor[] = [];
     for (const e of entries) {
       const facts = isDigest(e.annotations?.[Annotation.imageId]) ? undefined : await this.factsOf(e);
-      const name = e.annotations?.[Annotation.refName];
-      const annotations = { ...e.annotations, ...(name ? { [Annotation.refName]: normalizeName(name) } : {}) };
-      out.push(facts ? { ...entryFor(facts, {}), annotations: { ...entryFor(facts, {}).annotations, ...annotations } } : e);
+      const named = withNormalName(e);
+      out.push(facts ? { ...entryFor(facts, {}), annotations: { ...entryFor(facts, {}).annotations, ...named.annotations } } : e);
     }
     return out;
   }
@@ -217,6 +217,12 @@ export class Store {
 export function normalizeName(name: string): string {
   const r = tryParseReference(name);
   return r.ok ? formatReference(withDefaultTag(r.ref)) : name;
+}
+
+/** An entry written by another tool, its ref name in the normal form Berth keeps. */
+function withNormalName(e: Descriptor): Descriptor {
+  const name = e.annotations?.[Annotation.refName];
+  return name ? { ...e, annotations: { ...e.annotations, [Annotation.refName]: normalizeName(name) } } : e;
 }
 
 /** The annotations an index entry carries for an image. */
