@@ -1,5 +1,5 @@
 /** `berth import`, `berth save` and `berth load`: images to and from files. */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from '../command';
@@ -7,6 +7,18 @@ import { EXIT_FAILURE } from '../command';
 import { UsageError } from '../args';
 import { formatReference, parseReference, withDefaultTag } from '../../engine/ref/reference';
 import { openUrl } from '../../engine/remote/http';
+import { BerthError, sysCode } from '../../engine/errors';
+
+/** Opens a file to read; a missing or unreadable file is a clear error before any work starts. */
+async function openInput(path: string): Promise<Readable> {
+  try {
+    return (await open(path, 'r')).createReadStream({ highWaterMark: 1 << 20 });
+  } catch (e) {
+    const code = sysCode(e);
+    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new BerthError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `open ${path}: ${why}`, { cause: e });
+  }
+}
 
 function platformOf(value: string | undefined): { os: string; architecture: string; variant?: string } | undefined {
   if (!value) return undefined;
@@ -32,7 +44,7 @@ export const importCommand: Command = {
     let input: Readable;
     if (source === '-') input = ctx.stdin;
     else if (/^https?:\/\//i.test(source!)) input = await openUrl(source!);
-    else input = createReadStream(resolve(ctx.cwd, source!), { highWaterMark: 1 << 20 });
+    else input = await openInput(resolve(ctx.cwd, source!));
     const { id } = await (await ctx.engine()).importImage(input, {
       sourceName: source!, tag, changes: (flags.change as string[] | undefined) ?? [], message: flags.message as string | undefined,
       platform: platformOf(flags.platform as string | undefined),
@@ -79,7 +91,7 @@ export const loadCommand: Command = {
       ctx.err('Error: requested load from stdin, but stdin is empty');
       return EXIT_FAILURE;
     }
-    const input = file ? createReadStream(resolve(ctx.cwd, file), { highWaterMark: 1 << 20 }) : ctx.stdin;
+    const input = file ? await openInput(resolve(ctx.cwd, file)) : ctx.stdin;
     const { loaded } = await (await ctx.engine()).load(input, { sourceName: file ?? 'standard input' });
     if (!flags.quiet) for (const l of loaded) ctx.out(l.tag ? `Loaded image: ${l.tag}` : `Loaded image ID: ${l.id}`);
   },
