@@ -33,18 +33,27 @@ function makeRootfs(dir: string, total: number): string {
   return tar;
 }
 
-export async function benchSaveLoad(runs = 3): Promise<{ size: number; save: [number, number]; load: [number, number] }> {
+export async function benchSaveLoad(runs = 5): Promise<{ size: number; save: [number, number]; load: [number, number] }> {
   const dir = tempDir('berth-bench-archive-');
   try {
     const tar = makeRootfs(dir.path, 200 * MB);
     const store = join(dir.path, 'store');
     run(process.execPath, [CLI, '--root', store, 'import', tar, 'bench/big:1']);
     const size = statSync(tar).size;
-    const berthSave = median(runs, (i) => run(process.execPath, [CLI, '--root', store, 'save', '-o', join(dir.path, `berth-${i}.tar`), 'bench/big:1']));
-    const skopeoSave = median(runs, (i) => run('skopeo', ['copy', '-q', `oci:${store}:docker.io/bench/big:1`, `docker-archive:${join(dir.path, `skopeo-${i}.tar`)}:bench/big:1`]));
-    const archive = join(dir.path, 'skopeo-0.tar');
-    const berthLoad = median(runs, (i) => run(process.execPath, [CLI, '--root', join(dir.path, `load-berth-${i}`), 'load', '-i', archive]));
-    const skopeoLoad = median(runs, (i) => run('skopeo', ['copy', '-q', `docker-archive:${archive}`, `oci:${join(dir.path, `load-skopeo-${i}`)}:bench/big:1`]));
+    // Each run's output is removed right after it is timed, so every run writes into the same amount of free memory.
+    const timed = (output: string, cmd: string, args: string[]): number => {
+      const ms = run(cmd, args);
+      rmSync(output, { recursive: true, force: true });
+      return ms;
+    };
+    const out = join(dir.path, 'out.tar');
+    const berthSave = median(runs, () => timed(out, process.execPath, [CLI, '--root', store, 'save', '-o', out, 'bench/big:1']));
+    const skopeoSave = median(runs, () => timed(out, 'skopeo', ['copy', '-q', `oci:${store}:docker.io/bench/big:1`, `docker-archive:${out}:bench/big:1`]));
+    const archive = join(dir.path, 'skopeo.tar');
+    run('skopeo', ['copy', '-q', `oci:${store}:docker.io/bench/big:1`, `docker-archive:${archive}:bench/big:1`]);
+    const loaded = join(dir.path, 'loaded');
+    const berthLoad = median(runs, () => timed(loaded, process.execPath, [CLI, '--root', loaded, 'load', '-i', archive]));
+    const skopeoLoad = median(runs, () => timed(loaded, 'skopeo', ['copy', '-q', `docker-archive:${archive}`, `oci:${loaded}:bench/big:1`]));
     return { size, save: [berthSave, skopeoSave], load: [berthLoad, skopeoLoad] };
   } finally {
     dir.cleanup();
