@@ -37,7 +37,7 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'stdout' |
   let root: string | undefined;
   const ctx: CommandContext = {
     ...io,
-    engine: () => (engine ??= BundledEngine.open(root ?? io.env.BERTH_ROOT ?? undefined)),
+    engine: () => (engine ??= BundledEngine.open(root ?? io.env.BERTH_ROOT ?? undefined, { env: io.env })),
     out: (line) => void io.stdout.write(line + '\n'),
     err: (line) => void io.stderr.write(line + '\n'),
     confirm: async (question) => {
@@ -82,7 +82,11 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'stdout' |
       return 0;
     }
     checkArgCount(command, args, name);
-    return (await command.run(ctx, values, args)) ?? 0;
+    try {
+      return (await command.run(ctx, values, args)) ?? 0;
+    } finally {
+      if (engine) await (await engine).close();
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       ctx.err(`${e.message}\nSee '${name} --help'.`);

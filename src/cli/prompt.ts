@@ -22,3 +22,32 @@ export function readLine(input: Readable): Promise<string> {
     input.resume();
   });
 }
+
+/** Reads a secret: without echo on a terminal (raw mode), else one plain line. */
+export function readSecret(input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void }): Promise<string> {
+  if (!input.isTTY || !input.setRawMode) return readLine(input);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    input.setRawMode!(true);
+    const onData = (chunk: Buffer | string): void => {
+      for (const ch of chunk.toString()) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') {
+          input.setRawMode!(false);
+          input.off('data', onData);
+          return reject(new Error('cancelled'));
+        }
+        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+        else text += ch;
+      }
+    };
+    const finish = (): void => {
+      input.setRawMode!(false);
+      input.off('data', onData);
+      input.pause();
+      resolve(text);
+    };
+    input.on('data', onData);
+    input.resume();
+  });
+}

@@ -4,6 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Digest } from './oci/digest';
+import { BerthError } from './errors';
 import { Store, type ImageRecord, type StoreOptions } from './store/store';
 import { defaultStoreRoot } from './store/layout';
 import { listImages, pruneImages, removeImages, resolveImage, tagImage, type PruneOptions, type RemoveEvent } from './store/images';
@@ -12,6 +13,16 @@ import { checkStore, diskUsage, type CheckReport, type DiskUsage } from './store
 import { importImage, type ImportOptions } from './archive/import';
 import { saveImages, saveToFile, type SaveFormat } from './archive/save';
 import { loadImages, type LoadResult } from './archive/load';
+import { parseReference, repositoryOf, withDefaultTag } from './ref/reference';
+import { pullImage, listTags, type PullEvent, type PullResult } from './remote/pull';
+import { pushImage, localTags, type PushEvent } from './remote/push';
+import { createRegistryContext, repositoryClient, type RegistryContext } from './remote/registry';
+import { dockerCredentialStore, type CredentialStore } from './remote/credentials';
+import { loadRegistryConfig } from './remote/registry-config';
+import { login, logout } from './remote/login';
+import { searchRepositories, type SearchRequest, type SearchResult } from './remote/search';
+import type { RegistrySession } from './remote/client';
+import type { Platform } from './oci/types';
 
 /** Progress of long work, in bytes. */
 export interface Progress {
@@ -35,15 +46,103 @@ export interface ImageEngine {
   load(input: Readable, options: { sourceName: string; onProgress?: Progress }): Promise<LoadResult>;
   check(): Promise<CheckReport>;
   diskUsage(): Promise<DiskUsage>;
+  pull(name: string, options: PullRequest): Promise<PullResult[]>;
+  push(name: string, options: PushRequest): Promise<{ tag: string; digest: Digest; size: number }[]>;
+  login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string }>;
+  logout(server: string | undefined): Promise<{ domain: string; removed: boolean }>;
+  /** `docker search`: Docker Hub, or the catalog of the registry a `HOST[:PORT]/TERM` names. */
+  search(term: string, options: SearchRequest): Promise<SearchResult[]>;
+  /** Releases connections; the engine can be used again afterwards. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link ImageEngine.pull}. */
+export interface PullRequest {
+  /** Every tag of the repository (`-a`). */
+  allTags?: boolean;
+  platform?: Platform;
+  onEvent?: (e: PullEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link ImageEngine.push}. */
+export interface PushRequest {
+  /** Every local tag of the repository (`-a`). */
+  allTags?: boolean;
+  onEvent?: (e: PushEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** How the bundled engine reaches registries. */
+export interface EngineOptions extends StoreOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where credentials live (default: docker's config.json and its helpers). */
+  credentials?: CredentialStore;
+  /** Retry tuning and reporting for registry requests. */
+  registry?: Pick<RegistrySession, 'attempts' | 'backoffMs' | 'onRetry'>;
 }
 
 /** The bundled engine: the local OCI store, no daemon. */
 export class BundledEngine implements ImageEngine {
-  private constructor(readonly store: Store) {}
+  private registryContext?: Promise<RegistryContext>;
+
+  private constructor(readonly store: Store, private readonly options: EngineOptions) {}
 
   /** Opens the store at `root` (default: BERTH_ROOT or the platform's data folder). */
-  static async open(root: string = defaultStoreRoot(), options: StoreOptions = {}): Promise<BundledEngine> {
-    return new BundledEngine(await Store.open(root, options));
+  static async open(root: string = defaultStoreRoot(), options: EngineOptions = {}): Promise<BundledEngine> {
+    return new BundledEngine(await Store.open(root, options), options);
+  }
+
+  /** The registry session, made on first use (it reads config files and loads the HTTP client). */
+  registry(): Promise<RegistryContext> {
+    const env = this.options.env ?? process.env;
+    this.registryContext ??= (async () => createRegistryContext(
+      await loadRegistryConfig({ env }),
+      this.options.credentials ?? dockerCredentialStore({ env }),
+      { env, ...this.options.registry },
+    ))();
+    return this.registryContext;
+  }
+
+  async pull(name: string, options: PullRequest): Promise<PullResult[]> {
+    const ref = parseReference(name);
+    const ctx = await this.registry();
+    if (!options.allTags) return [await pullImage(this.store, ctx, ref, options)];
+    if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
+    const tags = await listTags(repositoryClient(ctx, ref, ['pull']), `listing the tags of ${repositoryOf(ref)}`);
+    const results: PullResult[] = [];
+    for (const tag of tags) results.push(await pullImage(this.store, ctx, { ...ref, tag }, options));
+    return results;
+  }
+
+  async push(name: string, options: PushRequest): Promise<{ tag: string; digest: Digest; size: number }[]> {
+    const ref = parseReference(name);
+    const ctx = await this.registry();
+    if (!options.allTags) return [await pushImage(this.store, ctx, ref, options)];
+    if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
+    const tags = await localTags(this.store, ref);
+    if (!tags.length) throw new BerthError('NOT_FOUND', `An image does not exist locally with the tag: ${repositoryOf(ref)}`);
+    const out = [];
+    for (const t of tags) out.push(await pushImage(this.store, ctx, withDefaultTag(parseReference(t)), options));
+    return out;
+  }
+
+  async login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string }> {
+    return login(await this.registry(), server, creds);
+  }
+
+  async logout(server: string | undefined): Promise<{ domain: string; removed: boolean }> {
+    return logout(await this.registry(), server);
+  }
+
+  async search(term: string, options: SearchRequest): Promise<SearchResult[]> {
+    return searchRepositories(await this.registry(), term, options);
+  }
+
+  async close(): Promise<void> {
+    const ctx = this.registryContext;
+    this.registryContext = undefined;
+    if (ctx) await (await ctx).session.transport.close();
   }
 
   get location(): string {
@@ -104,4 +203,5 @@ export class BundledEngine implements ImageEngine {
   }
 }
 
-export type { ImageRecord, ImageInspect, HistoryRow, RemoveEvent, CheckReport, DiskUsage };
+export type { ImageRecord, ImageInspect, HistoryRow, RemoveEvent, CheckReport, DiskUsage, PullEvent, PullResult, PushEvent };
+export type { SearchFilters, SearchRequest, SearchResult } from './remote/search';

@@ -20,16 +20,27 @@ export type ErrorCode =
   | 'STORE_CORRUPT'
   | 'LOCK_TIMEOUT'
   | 'CANCELLED'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'TOO_MANY_REQUESTS'
+  | 'NETWORK'
+  | 'REGISTRY'
   | 'IO';
 
 /** An error raised by the engine; `code` is stable, `message` is for people. */
 export class BerthError extends Error {
   override name = 'BerthError';
   readonly code: ErrorCode;
+  /** The registry's own error code (`MANIFEST_UNKNOWN`, `UNAUTHORIZED`, `DENIED`, ...), when a registry said no. */
+  readonly registryCode?: string;
+  /** True when trying again later may succeed (a 5xx, a 429, a cut connection). */
+  readonly retryable: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; registryCode?: string; retryable?: boolean }) {
     super(message, options);
     this.code = code;
+    this.registryCode = options?.registryCode;
+    this.retryable = options?.retryable ?? false;
   }
 }
 

@@ -11,7 +11,7 @@ export interface CliResult {
 export { tempDir } from './tmp';
 
 /** Runs `berth --root ROOT ...args`, feeding `stdin` when given. */
-export async function berth(root: string, args: string[], options: { stdin?: string | Buffer; cwd?: string } = {}): Promise<CliResult> {
+export async function berth(root: string, args: string[], options: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv; stdinIsTTY?: boolean } = {}): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
@@ -20,7 +20,7 @@ export async function berth(root: string, args: string[], options: { stdin?: str
   stderr.on('data', (c: Buffer) => err.push(c));
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
   const code = await runCli(['--root', root, ...args], {
-    stdout, stderr, stdin, stdinIsTTY: false, stdoutIsTTY: false, env: { ...process.env }, cwd: options.cwd ?? process.cwd(),
+    stdout, stderr, stdin, stdinIsTTY: options.stdinIsTTY ?? false, stdoutIsTTY: false, env: options.env ?? { ...process.env }, cwd: options.cwd ?? process.cwd(),
   });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

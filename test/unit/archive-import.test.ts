@@ -2,7 +2,7 @@ import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { importImage } from '../../src/engine/archive/import';
-import { hostPlatform } from '../../src/engine/archive/platform';
+import { hostPlatform } from '../../src/engine/oci/platform';
 import { isBerthError, type ErrorCode } from '../../src/engine/errors';
 import { digestOf } from '../../src/engine/oci/digest';
 import { MediaType, type ImageConfig, type ImageManifest } from '../../src/engine/oci/types';

@@ -2,7 +2,7 @@ import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { loadImages } from '../../src/engine/archive/load';
-import { hostPlatform } from '../../src/engine/archive/platform';
+import { hostPlatform } from '../../src/engine/oci/platform';
 import { saveImages } from '../../src/engine/archive/save';
 import { isBerthError, type ErrorCode } from '../../src/engine/errors';
 import { digestOf, hexOf } from '../../src/engine/oci/digest';

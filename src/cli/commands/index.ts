@@ -8,8 +8,12 @@ import { rmiCommand } from './rmi';
 import { pruneCommand } from './prune';
 import { importCommand, loadCommand, saveCommand } from './archive';
 import { checkCommand, dfCommand } from './system';
+import { pullCommand, pushCommand } from './registry';
+import { loginCommand, logoutCommand } from './login';
+import { searchCommand } from './search';
 
 export const commands: Command[] = [
   imagesCommand, tagCommand, inspectCommand, historyCommand, rmiCommand, pruneCommand,
-  importCommand, saveCommand, loadCommand, checkCommand, dfCommand,
+  importCommand, saveCommand, loadCommand, checkCommand, dfCommand, pullCommand, pushCommand, loginCommand, logoutCommand,
+  searchCommand,
 ];

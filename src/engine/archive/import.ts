@@ -10,7 +10,7 @@ import type { Store } from '../store/store';
 import { applyChanges } from './changes';
 import { storeConfigAndManifest } from './image-blobs';
 import { importConfig } from './import-config';
-import { hostPlatform } from './platform';
+import { hostPlatform } from '../oci/platform';
 import { storeRootfsLayer } from './rootfs-layer';
 
 /** Options of {@link importImage}. */

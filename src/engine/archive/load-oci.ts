@@ -11,7 +11,7 @@ import { isDigest, hexOf } from '../oci/digest';
 import { Annotation, isIndexType, isManifestType, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from '../oci/types';
 import type { ArchiveFile, ArchiveFiles } from './archive-files';
 import { archiveTag, parseConfig, planLayer, type PlannedImage } from './load-plan';
-import { hostPlatform, platformMatches, platformString } from './platform';
+import { hostPlatform, platformMatches, platformString } from '../oci/platform';
 import { CONTAINERD_IMAGE_NAME } from './save-oci';
 
 /** The images index.json names, each checked against the blobs of the archive. */

@@ -33,8 +33,14 @@ export function digestOf(data: Uint8Array | string): Digest {
 
 /** A running sha256 with a byte count, for streams. */
 export class Digester {
-  private readonly hash: Hash = createHash('sha256');
+  private hash: Hash = createHash('sha256');
   size = 0;
+
+  /** Starts again from nothing. */
+  reset(): void {
+    this.hash = createHash('sha256');
+    this.size = 0;
+  }
 
   update(chunk: Uint8Array): void {
     this.hash.update(chunk);

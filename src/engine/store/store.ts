@@ -6,7 +6,7 @@
  * listing thousands of tags reads one file. An image known only by a registry digest has an entry with
  * `dev.berth.repo.digest`; an untagged (dangling) image keeps an entry with neither.
  */
-import { mkdir, readdir, rename, unlink, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sysCode } from '../errors';
@@ -55,6 +55,9 @@ export interface StoreOptions {
   /** How long to wait for another process's lock (ms). */
   lockTimeoutMs?: number;
 }
+
+/** How long an abandoned partial download is kept for a resume. */
+const PARTIAL_TTL_MS = 24 * 3600_000;
 
 const OCI_LAYOUT = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 
@@ -177,10 +180,27 @@ export class Store {
     return deleted;
   }
 
-  /** Removes temporary files whose writer is no longer running. */
+  /**
+   * Removes temporary files whose writer is no longer running. Partial downloads (`partial-<hex>`) are
+   * kept for a day so that a pull can resume them, unless a live process holds their lock.
+   */
   private async removeDeadIngest(): Promise<void> {
-    for (const name of await readdir(this.layout.ingestDir).catch(() => [] as string[])) {
-      if (!isProcessAlive(Number.parseInt(name, 10))) await unlink(join(this.layout.ingestDir, name)).catch(() => undefined);
+    const dir = this.layout.ingestDir;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const path = join(dir, name);
+      if (name.startsWith('partial-')) {
+        if (name.endsWith('.lock')) {
+          const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+          if (!isProcessAlive(owner)) await unlink(path).catch(() => undefined);
+          continue;
+        }
+        const locked = names.includes(`${name}.lock`);
+        const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now());
+        if (!locked && age > PARTIAL_TTL_MS) await unlink(path).catch(() => undefined);
+        continue;
+      }
+      if (!isProcessAlive(Number.parseInt(name, 10))) await unlink(path).catch(() => undefined);
     }
   }
 

@@ -2,7 +2,7 @@
  * The platform this process runs on, in the names images use (Go's GOOS/GOARCH, as
  * containerd's `platforms.DefaultSpec`): Node's `x64` is `amd64`, `ia32` is `386`.
  */
-import type { Platform } from '../oci/types';
+import type { Platform } from './types';
 
 const ARCH: Record<string, string> = {
   x64: 'amd64',

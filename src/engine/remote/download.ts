@@ -1,0 +1,103 @@
+/**
+ * Downloading a blob into the store. Bytes go to `ingest/partial-<hex>` while they are hashed; an
+ * interrupted download (a cut connection, a killed process) resumes from there with a range request.
+ * Only a blob whose size and digest match is renamed into place; one that does not is thrown away.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { BerthError, isBerthError, sysCode } from '../errors';
+import { Digester, hexOf } from '../oci/digest';
+import type { Descriptor } from '../oci/types';
+import type { Lease } from '../store/leases';
+import type { Store } from '../store/store';
+import { withFileLock } from '../store/lock';
+import type { RepositoryClient } from './client';
+import { networkError } from './errors';
+
+/** Options of {@link downloadBlob}. */
+export interface DownloadOptions {
+  /** Called with the bytes of this blob that are present so far. */
+  onBytes?: (current: number) => void;
+  /** Says what is downloaded, for messages. */
+  what: string;
+  /** Times to resume after a cut connection. */
+  resumes?: number;
+  signal?: AbortSignal;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (e) {
+    if (sysCode(e) === 'ENOENT') return 0;
+    throw e;
+  }
+}
+
+/** Hashes the bytes already downloaded by an earlier attempt. */
+async function hashPrefix(path: string, digester: Digester): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) digester.update(chunk as Buffer);
+}
+
+/** Appends one response's body to `path`, hashing it; stops at `limit` bytes (a registry that sends too much is lying). */
+async function appendBody(body: AsyncIterable<Uint8Array>, path: string, append: boolean, digester: Digester, limit: number, onBytes?: (n: number) => void): Promise<void> {
+  const out = createWriteStream(path, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of body) {
+      if (digester.size + chunk.length > limit) throw new BerthError('SIZE_MISMATCH', `more than the ${limit} bytes the manifest gives`);
+      digester.update(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
+      onBytes?.(digester.size);
+    }
+  } finally {
+    out.end();
+    await once(out, 'close').catch(() => undefined);
+  }
+}
+
+/** Downloads `desc` from `repo` into the store (pinned by `lease`); returns false when the store already had it. */
+export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryClient, desc: Descriptor, options: DownloadOptions): Promise<boolean> {
+  await lease.pin(desc.digest);
+  if (await store.blobs.has(desc.digest)) return false;
+  const dir = store.layout.ingestDir;
+  await mkdir(dir, { recursive: true });
+  const partial = join(dir, `partial-${hexOf(desc.digest)}`);
+  return withFileLock(`${partial}.lock`, async () => {
+    if (await store.blobs.has(desc.digest)) return false;
+    const digester = new Digester();
+    if ((await sizeOf(partial)) > desc.size) await unlink(partial);
+    if ((await sizeOf(partial)) > 0) await hashPrefix(partial, digester);
+    options.onBytes?.(digester.size);
+    let resumes = options.resumes ?? 5;
+    while (digester.size < desc.size) {
+      const offset = digester.size;
+      const res = await repo.expect('GET', repo.path(`blobs/${desc.digest}`), [200, 206], {
+        headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, retry: true, what: options.what, signal: options.signal,
+      });
+      const resumed = res.statusCode === 206;
+      if (!resumed && offset > 0) digester.reset();
+      try {
+        await appendBody(res.body, partial, resumed, digester, desc.size, options.onBytes);
+      } catch (e) {
+        res.body.destroy();
+        if (isBerthError(e, 'SIZE_MISMATCH')) {
+          await unlink(partial).catch(() => undefined);
+          throw new BerthError('SIZE_MISMATCH', `${options.what}: the registry sent ${e.message}; the download was thrown away`);
+        }
+        if (options.signal?.aborted) throw new BerthError('CANCELLED', `${options.what}: cancelled (the part downloaded is kept and resumed next time)`);
+        if (resumes-- <= 0) throw networkError(repo.host, e);
+        continue;
+      }
+      if (digester.size < desc.size && resumes-- <= 0) throw new BerthError('NETWORK', `${options.what}: the registry ended the download after ${digester.size} of ${desc.size} bytes`, { retryable: true });
+    }
+    const digest = digester.digest();
+    if (digest !== desc.digest) {
+      await unlink(partial).catch(() => undefined);
+      throw new BerthError('DIGEST_MISMATCH', `${options.what}: the registry sent content with digest ${digest}, not ${desc.digest}; it was thrown away`);
+    }
+    await store.blobs.commitTemp(partial, desc.digest);
+    return true;
+  });
+}
