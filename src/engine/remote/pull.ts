@@ -64,7 +64,7 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
 function pullError(e: unknown, ref: ImageReference, shown: string): unknown {
   if (!isBerthError(e)) return e;
   const familiarRepo = ref.domain === 'docker.io' ? ref.path.replace(/^library\//, '') : `${ref.domain}/${ref.path}`;
-  if (e.registryCode === 'MANIFEST_UNKNOWN' || (e.code === 'NOT_FOUND' && e.registryCode === undefined && e.message.includes('manifest'))) {
+  if (e.registryCode === 'MANIFEST_UNKNOWN') {
     return new BerthError('NOT_FOUND', `manifest for ${shown} not found: manifest unknown: manifest unknown`, { cause: e, registryCode: 'MANIFEST_UNKNOWN' });
   }
   if (e.code === 'UNAUTHORIZED' || e.code === 'DENIED' || e.registryCode === 'NAME_UNKNOWN') {
