@@ -14,7 +14,7 @@ import type { Lease } from '../store/leases';
 import type { Store } from '../store/store';
 import { MAGIC_BYTES, detectCompression, gunzipStream, type Compression } from './compression';
 import { entryPath, parentOf, resolveRelative } from './entry-path';
-import { SequentialFile } from './sequential-file';
+import { SequentialFile } from '../store/sequential-file';
 import { peekStream, writeTo } from './streams';
 import type { TarEntry } from './tar-entries';
 

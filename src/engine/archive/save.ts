@@ -16,7 +16,7 @@ import type { SizeMode } from './layer-streams';
 import { writeDockerArchive } from './save-docker';
 import { writeOciArchive } from './save-oci';
 import { selectImages, type SaveItem } from './save-select';
-import { SequentialFile } from './sequential-file';
+import { SequentialFile } from '../store/sequential-file';
 import { flushed } from './streams';
 import { TarWriter } from './tar-writer';
 

@@ -13,6 +13,7 @@ import type { Descriptor } from '../oci/types';
 import type { Lease } from '../store/leases';
 import type { Store } from '../store/store';
 import { withFileLock } from '../store/lock';
+import { SequentialFile } from '../store/sequential-file';
 import type { RepositoryClient } from './client';
 import { networkError } from './errors';
 
@@ -41,19 +42,43 @@ async function hashPrefix(path: string, digester: Digester): Promise<void> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) digester.update(chunk as Buffer);
 }
 
+/** Where a body's bytes go: a fresh file written front to back, or the end of an earlier attempt's file. */
+interface Sink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openSink(path: string, append: boolean): Promise<Sink> {
+  if (!append) {
+    await unlink(path).catch(() => undefined);
+    // Fresh downloads bypass the page cache (see SequentialFile): on this kind of machine that is the slow part.
+    const file = await SequentialFile.create(path);
+    return { write: (c) => file.write(c), close: () => file.close() };
+  }
+  const out = createWriteStream(path, { flags: 'a', highWaterMark: 1 << 20 });
+  return {
+    write: async (c) => {
+      if (!out.write(c)) await once(out, 'drain');
+    },
+    close: async () => {
+      out.end();
+      await once(out, 'close');
+    },
+  };
+}
+
 /** Appends one response's body to `path`, hashing it; stops at `limit` bytes (a registry that sends too much is lying). */
 async function appendBody(body: AsyncIterable<Uint8Array>, path: string, append: boolean, digester: Digester, limit: number, onBytes?: (n: number) => void): Promise<void> {
-  const out = createWriteStream(path, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
+  const sink = await openSink(path, append);
   try {
     for await (const chunk of body) {
       if (digester.size + chunk.length > limit) throw new BerthError('SIZE_MISMATCH', `more than the ${limit} bytes the manifest gives`);
       digester.update(chunk);
-      if (!out.write(chunk)) await once(out, 'drain');
+      await sink.write(chunk);
       onBytes?.(digester.size);
     }
   } finally {
-    out.end();
-    await once(out, 'close').catch(() => undefined);
+    await sink.close();
   }
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { SequentialFile } from '../../src/engine/archive/sequential-file';
+import { SequentialFile } from '../../src/engine/store/sequential-file';
 import { tempDir } from '../helpers/tmp';
 
 const MiB = 1 << 20;
