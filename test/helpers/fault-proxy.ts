@@ -7,7 +7,10 @@
  * - `{ cutAfterBytes }`: forward, then destroy the client's connection after that many body bytes;
  * - `{ stallAfterBytes }`: forward, then stop sending after that many body bytes and hold the
  *   connection open (until the client goes away or the proxy stops), like a registry that hangs;
- * - `{ corrupt: true }`: forward with one byte of the body flipped.
+ * - `{ corrupt: true }`: forward with one byte of the body flipped;
+ * - `{ withoutRange: true }`: forward without the `Range` header, like a server that ignores it;
+ * - `{ lostAnswer: { status, body? } }`: forward, so the registry does the work, but give the client
+ *   this answer instead of the registry's (a gateway that times out after the registry acted).
  *
  * The registry's `Location` and `Link` headers name its own address; they are rewritten to the proxy's
  * so that the client keeps going through the proxy.
@@ -20,7 +23,9 @@ export type Fault =
   | { status: number; headers?: Record<string, string>; body?: string | Buffer }
   | { cutAfterBytes: number }
   | { stallAfterBytes: number }
-  | { corrupt: true };
+  | { corrupt: true }
+  | { withoutRange: true }
+  | { lostAnswer: { status: number; body?: string } };
 
 /** A request as the rule sees it; `n` counts the requests so far with this method and path (1 for the first). */
 export interface ProxiedRequest {
@@ -103,7 +108,13 @@ function answer(req: IncomingMessage, res: ServerResponse, fault: { status: numb
 function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, proxyHost: string, fault: Exclude<Fault, { status: number }> | undefined): void {
   const headers = { ...req.headers };
   delete headers.host;
+  if (fault && 'withoutRange' in fault) delete headers.range;
   const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent: false }, (answerFromRegistry) => {
+    if (fault && 'lostAnswer' in fault) {
+      answerFromRegistry.resume();
+      answerFromRegistry.on('end', () => answer(req, res, fault.lostAnswer));
+      return;
+    }
     const replyHeaders: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(answerFromRegistry.headers)) {
       if (value === undefined || HOP_BY_HOP.has(name)) continue;

@@ -124,6 +124,11 @@ export class RepositoryClient {
     return res;
   }
 
+  /** The `Authorization` value this client holds now (after a first authenticated request), if any. */
+  currentAuthorization(): string | undefined {
+    return this.session.tokens.get(this.scopeKey);
+  }
+
   /** `https://host` or `http://host`, as this host is reached now. */
   baseUrl(): string {
     return this.session.transport.baseUrl(this.host);

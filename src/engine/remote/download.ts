@@ -8,7 +8,8 @@ import { mkdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { BerthError, isBerthError, sysCode } from '../errors';
-import { Digester, hexOf } from '../oci/digest';
+import { Digester, hexOf, type Digest } from '../oci/digest';
+import { fastGet } from './fast-get';
 import type { Descriptor } from '../oci/types';
 import type { Lease } from '../store/leases';
 import type { Store } from '../store/store';
@@ -67,6 +68,43 @@ async function openSink(path: string, append: boolean): Promise<Sink> {
   };
 }
 
+/** Blobs at least this big, from a registry reached over plain HTTP, take the fast path (see fast-get.ts). */
+const FAST_MIN = 8 << 20;
+
+/**
+ * Downloads a whole blob into a new file over the fast path, hashing as it goes. Returns `unsupported` when the
+ * fast path does not apply (TLS, a proxy, a redirect, an error answer): nothing was written then. After
+ * a cut connection the file holds what arrived, and the caller hashes it again to go on.
+ */
+async function fastDownload(repo: RepositoryClient, desc: Descriptor, path: string, options: DownloadOptions, env: NodeJS.ProcessEnv): Promise<{ kind: 'done'; digest: Digest } | { kind: 'cut' | 'unsupported' }> {
+  const url = new URL(repo.baseUrl() + repo.path(`blobs/${desc.digest}`));
+  if (url.protocol !== 'http:' || env.HTTP_PROXY || env.http_proxy) return { kind: 'unsupported' };
+  const auth = repo.currentAuthorization();
+  await unlink(path).catch(() => undefined);
+  const digester = new Digester();
+  const file = await SequentialFile.create(path);
+  let outcome: Awaited<ReturnType<typeof fastGet>>;
+  try {
+    outcome = await fastGet(url, { 'user-agent': 'berth', ...(auth ? { authorization: auth } : {}) }, {
+      onBody: (chunk) => {
+        const n = file.writeSome(chunk);
+        digester.update(chunk.subarray(0, n));
+        options.onBytes?.(digester.size);
+        return n;
+      },
+      ready: () => file.ready(),
+    }, options.signal);
+  } finally {
+    await file.close();
+  }
+  if (outcome.kind === 'unsupported') {
+    await unlink(path).catch(() => undefined);
+    return { kind: 'unsupported' };
+  }
+  if (outcome.kind === 'done' && outcome.status === 200 && digester.size === desc.size) return { kind: 'done', digest: digester.digest() };
+  return { kind: 'cut' };
+}
+
 /** Appends one response's body to `path`, hashing it; stops at `limit` bytes (a registry that sends too much is lying). */
 async function appendBody(body: AsyncIterable<Uint8Array>, path: string, append: boolean, digester: Digester, limit: number, onBytes?: (n: number) => void): Promise<void> {
   const sink = await openSink(path, append);
@@ -96,7 +134,18 @@ export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryC
     if ((await sizeOf(partial)) > 0) await hashPrefix(partial, digester);
     options.onBytes?.(digester.size);
     let resumes = options.resumes ?? 5;
-    while (digester.size < desc.size) {
+    let digest: Digest | undefined;
+    if (digester.size === 0 && desc.size >= FAST_MIN) {
+      const fast = await fastDownload(repo, desc, partial, options, process.env);
+      if (fast.kind === 'done') digest = fast.digest;
+      else if (fast.kind === 'cut') await hashPrefix(partial, digester);
+    }
+    while (digest === undefined) {
+      // Whole already (a verified blob an earlier pull set aside, or a cut right at the end): nothing to ask for.
+      if (digester.size === desc.size) {
+        digest = digester.digest();
+        break;
+      }
       const offset = digester.size;
       const res = await repo.expect('GET', repo.path(`blobs/${desc.digest}`), [200, 206], {
         headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, retry: true, what: options.what, signal: options.signal,
@@ -112,12 +161,19 @@ export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryC
           throw new BerthError('SIZE_MISMATCH', `${options.what}: the registry sent ${e.message}; the download was thrown away`);
         }
         if (options.signal?.aborted) throw new BerthError('CANCELLED', `${options.what}: cancelled (the part downloaded is kept and resumed next time)`);
-        if (resumes-- <= 0) throw networkError(repo.host, e);
+        if (resumes-- <= 0) throw networkError(repo.baseUrl(), e);
+        // Go on from what reached the file, hashing it again here.
+        digester.reset();
+        await hashPrefix(partial, digester);
         continue;
       }
-      if (digester.size < desc.size && resumes-- <= 0) throw new BerthError('NETWORK', `${options.what}: the registry ended the download after ${digester.size} of ${desc.size} bytes`, { retryable: true });
+      if (digest === undefined && digester.size >= desc.size) digest = digester.digest();
+      else if (digest === undefined && resumes-- <= 0) throw new BerthError('NETWORK', `${options.what}: the registry ended the download after ${digester.size} of ${desc.size} bytes`, { retryable: true });
+      else if (digest === undefined) {
+        digester.reset();
+        await hashPrefix(partial, digester);
+      }
     }
-    const digest = digester.digest();
     if (digest !== desc.digest) {
       await unlink(partial).catch(() => undefined);
       throw new BerthError('DIGEST_MISMATCH', `${options.what}: the registry sent content with digest ${digest}, not ${desc.digest}; it was thrown away`);

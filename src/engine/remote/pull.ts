@@ -3,13 +3,16 @@
  * manifest), the config and layers download in parallel (three at a time by default), each verified
  * before it becomes visible, and only then is the image tagged. A failed pull leaves the store as it was.
  */
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BerthError, isBerthError } from '../errors';
-import { shortId, type Digest } from '../oci/digest';
+import { hexOf, shortId, type Digest } from '../oci/digest';
 import { hostPlatform } from '../oci/platform';
 import type { ImageConfig, Platform } from '../oci/types';
 import { familiarString, formatReference, repositoryOf, withDefaultTag, type ImageReference } from '../ref/reference';
 import { commitImage, listImages } from '../store/images';
-import type { Lease } from '../store/leases';
+import { pinnedDigests, type Lease } from '../store/leases';
+import { withFileLock } from '../store/lock';
 import type { Store } from '../store/store';
 import type { RepositoryClient } from './client';
 import { downloadBlob } from './download';
@@ -73,10 +76,10 @@ function pullError(e: unknown, ref: ImageReference, shown: string): unknown {
   return e;
 }
 
-/** Downloads the config and layers of a resolved manifest into the store. */
-async function fetchBlobs(store: Store, lease: Lease, repo: RepositoryClient, resolved: ResolvedManifest, options: PullOptions, what: string): Promise<ImageConfig> {
+/** Downloads the config and layers of a resolved manifest into the store, noting in `added` the blobs it adds. */
+async function fetchBlobs(store: Store, lease: Lease, repo: RepositoryClient, resolved: ResolvedManifest, options: PullOptions, what: string, added: Digest[]): Promise<ImageConfig> {
   const { manifest } = resolved;
-  await downloadBlob(store, lease, repo, manifest.config, { what: `${what}: config ${manifest.config.digest}`, signal: options.signal });
+  if (await downloadBlob(store, lease, repo, manifest.config, { what: `${what}: config ${manifest.config.digest}`, signal: options.signal })) added.push(manifest.config.digest);
   const config = await store.blobs.readJson<ImageConfig>(manifest.config.digest);
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== manifest.layers.length) {
@@ -95,10 +98,11 @@ async function fetchBlobs(store: Store, lease: Lease, repo: RepositoryClient, re
   }
   await eachLimited(missing, options.concurrency ?? 3, async (layer) => {
     const id = shortId(layer.digest);
-    await downloadBlob(store, lease, repo, layer, {
+    const fetched = await downloadBlob(store, lease, repo, layer, {
       what: `${what}: layer ${layer.digest}`, signal: options.signal,
       onBytes: (current) => emit({ type: 'layer', id, status: 'Downloading', current, total: layer.size }),
     });
+    if (fetched) added.push(layer.digest);
     emit({ type: 'layer', id, status: 'Download complete' });
     emit({ type: 'layer', id, status: 'Pull complete' });
   });
@@ -144,11 +148,12 @@ async function completePull(store: Store, repo: RepositoryClient, ref: ImageRefe
   const before = (await listImages(store)).find((i) => (ref.tag ? i.tags.includes(full) : i.repoDigests.includes(repoDigest)));
   const id = resolved.manifest.config.digest;
   const lease = await store.lease();
+  const added: Digest[] = [];
   try {
     // Docker prints no layer lines when the image is up to date; neither does Berth.
     const upToDate = before?.id === id && before.manifest.digest === resolved.fetched.digest && (await alreadyStored(store, resolved));
     if (upToDate) await lease.pin(resolved.fetched.digest, id, ...resolved.manifest.layers.map((l) => l.digest));
-    const config = upToDate ? await store.blobs.readJson<ImageConfig>(id) : await fetchBlobs(store, lease, repo, resolved, options, what);
+    const config = upToDate ? await store.blobs.readJson<ImageConfig>(id) : await fetchBlobs(store, lease, repo, resolved, options, what, added);
     const manifestBlob = await store.blobs.put(resolved.fetched.bytes, lease, { digest: resolved.fetched.digest, what: `${what}: manifest` });
     const manifest = { mediaType: resolved.fetched.mediaType, digest: manifestBlob.digest, size: manifestBlob.size };
     const size = resolved.manifest.layers.reduce((n, l) => n + l.size, 0);
@@ -156,9 +161,35 @@ async function completePull(store: Store, repo: RepositoryClient, ref: ImageRefe
     emit({ type: 'digest', digest: resolved.repoDigest });
     emit({ type: 'status', upToDate, reference: full });
     return { id, reference: full, repoDigest, upToDate };
+  } catch (e) {
+    await lease.release();
+    await setAside(store, added).catch(() => undefined);
+    throw e;
   } finally {
     await lease.release();
   }
+}
+
+/**
+ * After a failed pull, takes the blobs it added out of `blobs/` again, so that the store is as it was.
+ * They go back to `ingest/partial-<hex>`, verified and whole, so the next pull need not download them
+ * again. A blob that an image or another running writer now relies on stays. As in garbage collection,
+ * the blob is moved first and the leases read after, under the store lock.
+ */
+async function setAside(store: Store, added: Digest[]): Promise<void> {
+  if (!added.length) return;
+  await store.update(async (entries) => {
+    const referenced = await store.reachable(entries);
+    for (const digest of added) {
+      if (referenced.has(digest)) continue;
+      const partial = join(store.layout.ingestDir, `partial-${hexOf(digest)}`);
+      await withFileLock(`${partial}.lock`, async () => {
+        await rename(store.blobs.path(digest), partial);
+        if ((await pinnedDigests(store.layout.leasesDir)).has(digest) && !(await store.blobs.has(digest))) await rename(partial, store.blobs.path(digest));
+      }).catch(() => undefined);
+    }
+    return { entries, result: undefined };
+  });
 }
 
 /** The tags of a repository (`pull -a`), following `Link` pagination. */

@@ -37,14 +37,19 @@ function withDigest(url: string, digest: string): string {
   return u.toString();
 }
 
-/** A stream of part of a stored blob, counting bytes as they go. */
-function blobStream(store: Store, desc: Descriptor, start: number, end: number, onBytes?: (n: number) => void): () => Readable {
+/**
+ * A stream of part of a stored blob, reporting the offset in the blob reached so far; each stream (a
+ * retry makes a new one) counts from `start` again.
+ */
+function blobStream(store: Store, desc: Descriptor, start: number, end: number, onBytes?: (offset: number) => void): () => Readable {
   return () => {
+    let offset = start;
     const stream = Readable.from((async function* () {
       const fh = await open(store.blobs.path(desc.digest), 'r');
       try {
         for await (const chunk of fh.createReadStream({ start, end: end - 1, highWaterMark: 1 << 20, autoClose: false })) {
-          onBytes?.((chunk as Buffer).length);
+          offset += (chunk as Buffer).length;
+          onBytes?.(offset);
           yield chunk as Buffer;
         }
       } finally {
@@ -77,11 +82,7 @@ export async function uploadBlob(store: Store, repo: RepositoryClient, desc: Des
     await r.body.dump();
     return r;
   }), repo.baseUrl(), what);
-  let sent = 0;
-  const count = (n: number): void => {
-    sent += n;
-    options.onBytes?.(sent);
-  };
+  const count = (offset: number): void => options.onBytes?.(offset);
   const limit = options.monolithicLimit ?? 512 << 20;
   if (desc.size <= limit) {
     const res = await repo.expect('PUT', withDigest(url, desc.digest), [201], {

@@ -35,7 +35,8 @@ export class SequentialFile {
   private current = 0;
   private fill = 0;
   private position = 0;
-  private inFlight: Promise<void> = Promise.resolve();
+  /** The write of each buffer, while it runs; a buffer is refilled only after its own write is done. */
+  private readonly pending: (Promise<void> | undefined)[] = [undefined, undefined];
   private failure: unknown;
 
   private constructor(private fh: FileHandle, private direct: boolean, readonly path: string) {}
@@ -58,26 +59,47 @@ export class SequentialFile {
     return this.position + this.fill;
   }
 
-  /** Appends `chunk` (copied; the caller may reuse it once this resolves). */
-  async write(chunk: Uint8Array): Promise<void> {
+  /**
+   * Copies as much of `chunk` as fits without waiting and returns how many bytes it took: all of them,
+   * unless the next buffer is still being written (then call {@link ready}). Full blocks start writing.
+   */
+  writeSome(chunk: Uint8Array): number {
+    if (this.failure) throw this.failure;
     let offset = 0;
-    while (offset < chunk.length) {
-      const buffer = this.buffers![this.current]!;
+    while (offset < chunk.length && !this.pending[this.current]) {
       const n = Math.min(chunk.length - offset, BLOCK - this.fill);
-      buffer.set(chunk.subarray(offset, offset + n), this.fill);
+      this.buffers![this.current]!.set(chunk.subarray(offset, offset + n), this.fill);
       this.fill += n;
       offset += n;
-      if (this.fill === BLOCK) await this.flushBlock();
+      if (this.fill === BLOCK) this.startBlock();
+    }
+    return offset;
+  }
+
+  /** Resolves when {@link writeSome} can take bytes again. */
+  async ready(): Promise<void> {
+    await this.pending[this.current];
+    if (this.failure) throw this.failure;
+  }
+
+  /** Appends `chunk` (copied; the caller may reuse it once this resolves). */
+  async write(chunk: Uint8Array): Promise<void> {
+    let offset = this.writeSome(chunk);
+    while (offset < chunk.length) {
+      await this.ready();
+      offset += this.writeSome(chunk.subarray(offset));
     }
   }
 
   /** Writes what is left, sets the file's exact length and closes it. */
   async close(): Promise<void> {
     try {
-      await this.inFlight;
+      await Promise.all(this.pending);
+      if (this.failure) throw this.failure;
       if (this.fill > 0) {
         const length = this.direct ? Math.ceil(this.fill / ALIGN) * ALIGN : this.fill;
-        await this.writeAt(this.buffers![this.current]!, length, this.position);
+        const block = this.buffers![this.current]!;
+        await this.writeAt(block, length, this.position);
         this.position += this.fill;
         // The last block was padded to the alignment: cut the file back to its real length.
         if (length !== this.fill) await this.fh.truncate(this.position);
@@ -91,22 +113,23 @@ export class SequentialFile {
 
   /** Stops writing and closes the file (the caller removes it). */
   async abort(): Promise<void> {
-    await this.inFlight.catch(() => undefined);
+    await Promise.all(this.pending);
     await this.release();
   }
 
-  /** Starts writing the full block, after the previous write has finished (its buffer is the one to fill next). */
-  private async flushBlock(): Promise<void> {
-    const buffer = this.buffers![this.current]!;
-    const at = this.position;
-    await this.inFlight;
-    if (this.failure) throw this.failure;
-    this.inFlight = this.writeAt(buffer, BLOCK, at).catch((e: unknown) => {
+  /** Starts writing the full current block and moves on to the other buffer. */
+  private startBlock(): void {
+    const index = this.current;
+    const buffer = this.buffers![index]!;
+    const done = this.writeAt(buffer, BLOCK, this.position).then(() => undefined, (e: unknown) => {
       this.failure ??= e;
+    }).finally(() => {
+      this.pending[index] = undefined;
     });
+    this.pending[index] = done;
     this.position += BLOCK;
     this.fill = 0;
-    this.current = 1 - this.current;
+    this.current = 1 - index;
   }
 
   private async writeAt(buffer: Buffer, length: number, at: number): Promise<void> {

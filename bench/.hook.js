@@ -1,0 +1,13 @@
+const t0 = Date.now();
+const log = (m) => process.stderr.write(`${m} ${Date.now() - t0}\n`);
+process.on('exit', () => log('exit'));
+const Module = require('module');
+const origLoad = Module._load;
+let seen = new Set();
+Module._load = function (req, ...a) { if (['undici','node:worker_threads','tar-stream'].includes(req) && !seen.has(req)) { seen.add(req); log('load ' + req); } return origLoad.call(this, req, ...a); };
+const net = require('net');
+const oc = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...a) { log('connect'); return oc.apply(this, a); };
+const fs = require('fs');
+const origOpen = fs.promises.open;
+fs.promises.open = async function (p, ...a) { if (String(p).includes('partial-')) log('open-partial'); return origOpen.call(this, p, ...a); };
