@@ -1,11 +1,15 @@
 // Every benchmark, in one run: prints each figure with its ratio against the peer measured here.
 import { benchImages } from './images';
 import { benchSaveLoad, report } from './save-load';
+import { benchRegistry } from './registry';
 
 async function main(): Promise<void> {
   const r = await benchSaveLoad();
   console.log(report('save 200 MB', r.size, r.save, 2));
   console.log(report('load 200 MB', r.size, r.load, 2));
+  const g = await benchRegistry();
+  console.log(report('pull 200 MB', g.size, g.pull, 2));
+  console.log(report('push 200 MB', g.size, g.push, 1.5));
   const i = await benchImages();
   console.log(`berth images, ${i.lines} tags: ${i.ms.toFixed(0)} ms (median of 7; target < 300 ms) ${i.ms < 300 ? 'OK' : 'SLOW'}`);
 }

@@ -94,14 +94,18 @@ export async function startFaultProxy(target: string, rule: (req: ProxiedRequest
   };
 }
 
+type Answer = { status: number; headers?: Record<string, string>; body?: string | Buffer };
+
 /** Answers a request directly, after reading its body. */
-function answer(req: IncomingMessage, res: ServerResponse, fault: { status: number; headers?: Record<string, string>; body?: string | Buffer }): void {
+function answer(req: IncomingMessage, res: ServerResponse, fault: Answer): void {
   req.resume();
-  req.on('end', () => {
-    const body = fault.body === undefined ? Buffer.alloc(0) : Buffer.from(fault.body);
-    res.writeHead(fault.status, { 'content-length': String(body.length), ...fault.headers });
-    res.end(body);
-  });
+  req.on('end', () => reply(res, fault));
+}
+
+function reply(res: ServerResponse, fault: Answer): void {
+  const body = fault.body === undefined ? Buffer.alloc(0) : Buffer.from(fault.body);
+  res.writeHead(fault.status, { 'content-length': String(body.length), ...fault.headers });
+  res.end(body);
 }
 
 /** Forwards a request to the registry and streams its answer back, applying a body fault. */
@@ -112,7 +116,7 @@ function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, proxy
   const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent: false }, (answerFromRegistry) => {
     if (fault && 'lostAnswer' in fault) {
       answerFromRegistry.resume();
-      answerFromRegistry.on('end', () => answer(req, res, fault.lostAnswer));
+      answerFromRegistry.on('end', () => reply(res, fault.lostAnswer));
       return;
     }
     const replyHeaders: Record<string, string | string[]> = {};

@@ -258,7 +258,7 @@ test('a killed pull resumes where it stopped when run again', async () => {
   assert.equal(check.code, 0, check.stdout + check.stderr);
 });
 
-test('push: a 503 on the first upload PUT is retried and the push succeeds', async () => {
+test('push: a 503 on the first upload PUT starts the upload again and the push succeeds', async () => {
   let uploadPuts = 0;
   const p = await proxy((r) => (r.method === 'PUT' && r.url.includes('/blobs/uploads/') && ++uploadPuts === 1 ? { status: 503, body: 'try again' } : undefined));
   const { engine } = await storeWithAnImage('push-503');
@@ -270,9 +270,28 @@ test('push: a 503 on the first upload PUT is retried and the push succeeds', asy
     const total = progress[0]!.total!;
     assert.ok(progress.every((e) => e.current! <= total), `progress went past the layer's ${total} bytes: ${progress.map((e) => e.current).join(', ')}`);
     assert.equal(progress.at(-1)!.current, total);
-    const puts = p.requests.filter((q) => q.method === 'PUT' && q.url.includes('/blobs/uploads/'));
-    assert.equal(puts[0]!.url, puts[1]!.url, 'the refused PUT is sent again');
+    const upload = p.requests.filter((q) => q.url.includes('/blobs/')).map((q) => `${q.method} ${q.url.includes('/uploads/') ? 'upload' : 'blob'}`);
+    // Layer then config; the layer's upload is started again from the HEAD after the 503.
+    assert.deepEqual(upload, ['HEAD blob', 'POST upload', 'PUT upload', 'HEAD blob', 'POST upload', 'PUT upload', 'HEAD blob', 'POST upload', 'PUT upload']);
     const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${registry.host}/pushed/retry:1`]);
+    assert.equal((JSON.parse(stdout) as { Digest: string }).Digest, small.manifestDigest);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('push: an upload PUT whose answer is lost (a 502 after the registry took the blob) is retried and the push succeeds', async () => {
+  let uploadPuts = 0;
+  const p = await proxy((r) => (r.method === 'PUT' && r.url.includes('/blobs/uploads/') && ++uploadPuts === 1 ? { lostAnswer: { status: 502, body: 'gateway timeout' } } : undefined));
+  const { engine } = await storeWithAnImage('push-lost');
+  try {
+    await engine.tag(`${registry.host}/faults/small:1`, `${p.host}/pushed/lost:1`);
+    const [pushed] = await engine.push(`${p.host}/pushed/lost:1`, {});
+    assert.equal(pushed!.digest, small.manifestDigest);
+    // The registry took the layer before the answer was lost: starting over finds it there.
+    const upload = p.requests.filter((q) => q.url.includes('/blobs/')).map((q) => `${q.method} ${q.url.includes('/uploads/') ? 'upload' : 'blob'}`);
+    assert.deepEqual(upload, ['HEAD blob', 'POST upload', 'PUT upload', 'HEAD blob', 'HEAD blob', 'POST upload', 'PUT upload']);
+    const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${registry.host}/pushed/lost:1`]);
     assert.equal((JSON.parse(stdout) as { Digest: string }).Digest, small.manifestDigest);
   } finally {
     await engine.close();

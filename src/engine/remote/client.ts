@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { BerthError } from '../errors';
+import { BerthError, isBerthError } from '../errors';
 import { authorize, parseChallenges, TokenCache } from './auth';
 import type { CredentialStore } from './credentials';
 import { networkError, registryError, isRetryableStatus } from './errors';
@@ -104,6 +104,23 @@ export class RepositoryClient {
         continue;
       }
       return res;
+    }
+  }
+
+  /**
+   * Runs `work` again after a retryable failure (a 5xx, a 429, a cut connection), with the session's
+   * attempts and backoff. For steps whose requests are not safe to repeat one at a time, such as a blob
+   * upload: when the answer to its last request is lost, the upload must start over, not be resent.
+   */
+  async retrying<T>(what: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const attempts = this.session.attempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (e) {
+        if (attempt >= attempts || !isBerthError(e) || !e.retryable || signal?.aborted) throw e;
+        await this.wait(what, attempt, undefined, e.message);
+      }
     }
   }
 

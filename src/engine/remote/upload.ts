@@ -1,7 +1,9 @@
 /**
  * Uploading a blob (distribution spec, "Pushing blobs"): skip it when the registry has it, mount it from
  * another repository of the same registry when one is known to hold it, else upload it in one request or
- * in chunks. The registry checks the digest given on the final request.
+ * in chunks. The registry checks the digest given on the final request. The requests of an upload session
+ * are not resent on their own (the registry may have acted on one whose answer was lost); after a
+ * retryable failure the whole upload starts over, from the check whether the registry has the blob.
  */
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -71,7 +73,11 @@ async function tryMount(repo: RepositoryClient, desc: Descriptor, from: string[]
 }
 
 /** Puts one stored blob into the registry. */
-export async function uploadBlob(store: Store, repo: RepositoryClient, desc: Descriptor, options: UploadOptions): Promise<UploadOutcome> {
+export function uploadBlob(store: Store, repo: RepositoryClient, desc: Descriptor, options: UploadOptions): Promise<UploadOutcome> {
+  return repo.retrying(options.what, () => uploadOnce(store, repo, desc, options), options.signal);
+}
+
+async function uploadOnce(store: Store, repo: RepositoryClient, desc: Descriptor, options: UploadOptions): Promise<UploadOutcome> {
   const { what } = options;
   const head = await repo.send('HEAD', repo.path(`blobs/${desc.digest}`), { what, retry: true });
   await head.body.dump();
@@ -86,7 +92,7 @@ export async function uploadBlob(store: Store, repo: RepositoryClient, desc: Des
   const limit = options.monolithicLimit ?? 512 << 20;
   if (desc.size <= limit) {
     const res = await repo.expect('PUT', withDigest(url, desc.digest), [201], {
-      what, headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) }, body: blobStream(store, desc, 0, desc.size, count), signal: options.signal,
+      what, headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) }, body: blobStream(store, desc, 0, desc.size, count), signal: options.signal, retry: false,
     });
     await res.body.dump();
     return { kind: 'pushed' };
@@ -96,12 +102,12 @@ export async function uploadBlob(store: Store, repo: RepositoryClient, desc: Des
     const end = Math.min(desc.size, start + chunk);
     const res = await repo.expect('PATCH', url, [202], {
       what, headers: { 'content-type': 'application/octet-stream', 'content-length': String(end - start), 'content-range': `${start}-${end - 1}` },
-      body: blobStream(store, desc, start, end, count), signal: options.signal,
+      body: blobStream(store, desc, start, end, count), signal: options.signal, retry: false,
     });
     await res.body.dump();
     url = location(res, url, what);
   }
-  const done = await repo.expect('PUT', withDigest(url, desc.digest), [201], { what, headers: { 'content-length': '0' }, signal: options.signal });
+  const done = await repo.expect('PUT', withDigest(url, desc.digest), [201], { what, headers: { 'content-length': '0' }, signal: options.signal, retry: false });
   await done.body.dump();
   return { kind: 'pushed' };
 }
