@@ -2,7 +2,7 @@
 // pushed, Berth pulls with the same digests; what Berth pushes, skopeo reads with the same digests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { berth } from '../helpers/cli';
@@ -111,4 +111,22 @@ test('errors: unknown tag, unknown repository, unreachable registry, and nothing
   assert.equal((await berth(root, ['images', '-q'], { env })).stdout, '');
   const noImage = await berth(root, ['push', `${registry.host}/not/local:1`], { env });
   assert.equal(noImage.stderr, `Error: No such image: ${registry.host}/not/local:1\n`);
+});
+
+test('the bundled CLI as a real process pulls a big layer (the fast path) and pushes it back', async () => {
+  const cli = join(__dirname, '../../dist/cli.js');
+  const big = Buffer.alloc(12 << 20);
+  for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i * 2654435761 >>> 0, i);
+  const pushed = await pushTestImage(registry, 'proc/big', '1', { layers: [big] });
+  const root = join(dir.path, 'proc');
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, '--root', root, ...args], { encoding: 'utf8', env });
+  const pull = run(['pull', `${registry.host}/proc/big:1`]);
+  assert.equal(pull.status, 0, pull.stderr);
+  assert.match(pull.stdout, new RegExp(`Digest: ${pushed.manifestDigest}\n`));
+  assert.equal(run(['images', '-q', '--no-trunc', `${registry.host}/proc/big:1`]).stdout, `${pushed.configDigest}\n`);
+  assert.equal(run(['system', 'check']).status, 0);
+  assert.equal(run(['tag', `${registry.host}/proc/big:1`, `${registry.host}/proc/copy:1`]).status, 0);
+  const push = run(['push', `${registry.host}/proc/copy:1`]);
+  assert.equal(push.status, 0, push.stderr);
+  assert.match(push.stdout, /Mounted from proc\/big/);
 });
