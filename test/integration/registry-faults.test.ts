@@ -1,7 +1,8 @@
 // Registry faults, made by a proxy in front of the real registry: a 429 with Retry-After, 5xx answers,
 // a connection cut mid-layer, a killed pull, a corrupt or oversized layer, failing uploads. Each test
 // checks what the client did at the proxy (retries, waits, range requests) and that a failed pull or
-// push leaves the store exactly as it was.
+// push leaves the store as it was: index.json and blobs/ unchanged (a blob that verified before the
+// failure waits in ingest/ for the next pull).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -59,7 +60,7 @@ async function proxy(rule: (req: ProxiedRequest) => Fault | undefined): Promise<
 }
 
 /** A store that already holds an image (pulled straight from the registry), and an engine with quick retries. */
-async function storeWithAnImage(name: string, registryOptions: { attempts?: number; onRetry?: () => void } = {}): Promise<{ root: string; engine: BundledEngine }> {
+async function storeWithAnImage(name: string, registryOptions: { attempts?: number } = {}): Promise<{ root: string; engine: BundledEngine }> {
   const root = join(dir.path, name);
   const engine = await BundledEngine.open(root, { env, registry: { backoffMs: 10, ...registryOptions } });
   await engine.pull(`${registry.host}/faults/small:1`, {});
