@@ -14,6 +14,8 @@ const VERSION = '0.1.0';
 
 const globalFlags: FlagSpec[] = [
   { name: 'root', kind: 'string', valueName: 'string', description: 'Location of the image store (default: $BERTH_ROOT or the platform data folder)' },
+  { name: 'insecure-registry', kind: 'list', valueName: 'list', description: 'A registry to reach over plain HTTP or unverified TLS (repeatable)' },
+  { name: 'registry-mirror', kind: 'list', valueName: 'list', description: 'A Docker Hub mirror to try first (repeatable)' },
   { name: 'help', short: 'h', kind: 'bool', description: 'Print usage' },
   { name: 'version', short: 'v', kind: 'bool', description: 'Print version information and quit' },
 ];
@@ -35,9 +37,10 @@ function findCommand(words: string[]): { command: Command; rest: string[] } | un
 export async function runCli(argv: string[], io: Pick<CommandContext, 'stdout' | 'stderr' | 'stdin' | 'stdinIsTTY' | 'stdoutIsTTY' | 'env' | 'cwd'>): Promise<number> {
   let engine: Promise<ImageEngine> | undefined;
   let root: string | undefined;
+  let registry: { insecureRegistries?: string[]; registryMirrors?: string[] } = {};
   const ctx: CommandContext = {
     ...io,
-    engine: () => (engine ??= BundledEngine.open(root ?? io.env.BERTH_ROOT ?? undefined, { env: io.env })),
+    engine: () => (engine ??= BundledEngine.open(root ?? io.env.BERTH_ROOT ?? undefined, { env: io.env, ...registry })),
     out: (line) => void io.stdout.write(line + '\n'),
     err: (line) => void io.stderr.write(line + '\n'),
     confirm: async (question) => {
@@ -54,6 +57,7 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'stdout' |
       return 0;
     }
     root = parsed.values.root as string | undefined;
+    registry = { insecureRegistries: parsed.values['insecure-registry'] as string[] | undefined, registryMirrors: parsed.values['registry-mirror'] as string[] | undefined };
     words = parsed.args;
     if (parsed.values.help || words.length === 0) {
       ctx.out(topHelp(commands, globalFlags));

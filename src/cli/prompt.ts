@@ -8,13 +8,15 @@ export function readLine(input: Readable): Promise<string> {
     const onData = (chunk: Buffer | string): void => {
       text += chunk.toString();
       const nl = text.indexOf('\n');
-      if (nl >= 0) finish(text.slice(0, nl));
+      if (nl >= 0) finish(text.slice(0, nl), text.slice(nl + 1));
     };
-    const onEnd = (): void => finish(text);
-    const finish = (line: string): void => {
+    const onEnd = (): void => finish(text, '');
+    const finish = (line: string, rest: string): void => {
       input.off('data', onData);
       input.off('end', onEnd);
       input.pause();
+      // What came after the line belongs to the next read (a password after a username, say).
+      if (rest) input.unshift(Buffer.from(rest));
       resolve(line);
     };
     input.on('data', onData);

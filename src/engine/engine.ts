@@ -69,6 +69,8 @@ export interface PullRequest {
 export interface PushRequest {
   /** Every local tag of the repository (`-a`). */
   allTags?: boolean;
+  /** Blobs up to `monolithicLimit` bytes go up in one request, larger ones in chunks of `chunkSize`. */
+  upload?: { monolithicLimit?: number; chunkSize?: number };
   onEvent?: (e: PushEvent) => void;
   signal?: AbortSignal;
 }
@@ -78,6 +80,9 @@ export interface EngineOptions extends StoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Where credentials live (default: docker's config.json and its helpers). */
   credentials?: CredentialStore;
+  /** Registries reached over plain HTTP or unverified TLS, and Docker Hub mirrors, besides those configured. */
+  insecureRegistries?: string[];
+  registryMirrors?: string[];
   /** Retry tuning and reporting for registry requests. */
   registry?: Pick<RegistrySession, 'attempts' | 'backoffMs' | 'onRetry'>;
 }
@@ -97,7 +102,7 @@ export class BundledEngine implements ImageEngine {
   registry(): Promise<RegistryContext> {
     const env = this.options.env ?? process.env;
     this.registryContext ??= (async () => createRegistryContext(
-      await loadRegistryConfig({ env }),
+      await loadRegistryConfig({ env, insecure: this.options.insecureRegistries, mirrors: this.options.registryMirrors }),
       this.options.credentials ?? dockerCredentialStore({ env }),
       { env, ...this.options.registry },
     ))();
@@ -118,12 +123,13 @@ export class BundledEngine implements ImageEngine {
   async push(name: string, options: PushRequest): Promise<{ tag: string; digest: Digest; size: number }[]> {
     const ref = parseReference(name);
     const ctx = await this.registry();
-    if (!options.allTags) return [await pushImage(this.store, ctx, ref, options)];
+    const pushOptions = { onEvent: options.onEvent, signal: options.signal, ...options.upload };
+    if (!options.allTags) return [await pushImage(this.store, ctx, ref, pushOptions)];
     if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
     const tags = await localTags(this.store, ref);
     if (!tags.length) throw new BerthError('NOT_FOUND', `An image does not exist locally with the tag: ${repositoryOf(ref)}`);
     const out = [];
-    for (const t of tags) out.push(await pushImage(this.store, ctx, withDefaultTag(parseReference(t)), options));
+    for (const t of tags) out.push(await pushImage(this.store, ctx, withDefaultTag(parseReference(t)), pushOptions));
     return out;
   }
 

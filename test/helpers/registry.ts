@@ -12,13 +12,19 @@
  *   `rootcertbundle`, then the `access` claim against each request. Anonymous requests get a token
  *   with no access; authenticated users get every action they ask for.
  *
+ * With `tls`, the registry serves HTTPS only, with a server certificate for `127.0.0.1` and `localhost`
+ * signed by a CA made here with openssl (`caCert`); with `tls: { clientAuth: true }` it also requires a
+ * client certificate signed by that CA (`http.tls.clientcas`), and one is made for the tests
+ * (`clientCert`, `clientKey`).
+ *
  * `pushTestImage` puts an image into a registry with umoci and skopeo, independently of Berth.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -44,14 +50,32 @@ export interface RegistryOptions {
   auth?: RegistryAuth;
   /** user -> password; {@link DEFAULT_USERS} when the registry authenticates and none are given. */
   users?: Record<string, string>;
+  /** Serve HTTPS with a certificate signed by a CA made for this registry; `clientAuth` also requires client certificates. */
+  tls?: boolean | { clientAuth?: boolean };
+}
+
+/** The TLS material of a registry started with `tls` (PEM files in its temporary folder). */
+export interface RegistryTls {
+  /** The CA that signed the server (and client) certificates. */
+  caCert: string;
+  caKey: string;
+  /** A folder as Docker's and skopeo's `certs.d/HOST` expect: `ca.crt`, plus `client.cert` and `client.key` with `clientAuth`. */
+  certDir: string;
+  /** A client certificate signed by the CA and its key (`clientAuth` only). */
+  clientCert?: string;
+  clientKey?: string;
 }
 
 /** A running registry. */
 export interface Registry {
   /** `127.0.0.1:PORT`, as it appears in image references. */
   host: string;
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with `tls`. */
   url: string;
+  /** The CA certificate's PEM path (`tls` only). */
+  caCert?: string;
+  /** The CA, cert folder and client pair (`tls` only). */
+  tls?: RegistryTls;
   auth: RegistryAuth;
   users: Readonly<Record<string, string>>;
   /** The token endpoint (`http://127.0.0.1:TPORT/token`) in token mode. */
@@ -87,18 +111,31 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       await rm(dir, { recursive: true, force: true });
     })());
   let port = 0;
+  let tls: RegistryTls | undefined;
   try {
     const authYaml = auth === 'basic' ? await basicAuth(dir, users) : auth === 'token' ? tokenAuth((token = await startTokenServer(dir, users))) : '';
+    const clientAuth = typeof options.tls === 'object' && options.tls.clientAuth === true;
+    let tlsYaml = '';
+    if (options.tls) {
+      tls = await makeTls(dir, clientAuth);
+      tlsYaml = [
+        '  tls:',
+        `    certificate: ${JSON.stringify(join(dir, 'tls', 'server.crt'))}`,
+        `    key: ${JSON.stringify(join(dir, 'tls', 'server.key'))}`,
+        ...(clientAuth ? ['    clientcas:', `      - ${JSON.stringify(tls.caCert)}`] : []),
+      ].join('\n');
+    }
+    const scheme = tls ? 'https' : 'http';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       const config = join(dir, 'config.yml');
-      await writeFile(config, registryYaml(join(dir, 'data'), port, authYaml));
+      await writeFile(config, registryYaml(join(dir, 'data'), port, authYaml, tlsYaml));
       child = spawn(REGISTRY_BIN, ['serve', config], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (b: Buffer) => log.add(b));
       child.stderr!.on('data', (b: Buffer) => log.add(b));
       child.on('error', (e) => log.add(Buffer.from(`cannot run ${REGISTRY_BIN}: ${e.message}\n`)));
       try {
-        await waitReady(`http://127.0.0.1:${port}/v2/`, child, READY_TIMEOUT_MS);
+        await waitReady(`${scheme}://127.0.0.1:${port}/v2/`, child, READY_TIMEOUT_MS, tls);
         break;
       } catch (e) {
         // Another process may have taken the free port between our probe and the registry's listen.
@@ -112,7 +149,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   }
   return {
     host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    ...(tls ? { caCert: tls.caCert, tls } : {}),
     auth,
     users,
     tokenRealm: token?.realm,
@@ -167,8 +205,10 @@ export async function pushTestImage(registry: Registry, repo: string, tag: strin
     const creds = options.creds ?? firstUser(registry);
     const credArgs = (flag: string): string[] => (creds ? [flag, `${creds.username}:${creds.password}`] : []);
     const dest = `docker://${registry.host}/${repo}:${tag}`;
-    await runTool('skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', '--dest-authfile', authFile, ...credArgs('--dest-creds'), `oci:${image}`, dest]);
-    const inspectArgs = ['--tls-verify=false', '--authfile', authFile, ...credArgs('--creds'), dest];
+    // A TLS registry is verified against its own CA (and gets the client pair) from its cert folder.
+    const tlsArgs = (prefix: string): string[] => (registry.tls ? [`--${prefix}cert-dir`, registry.tls.certDir, `--${prefix}tls-verify=true`] : [`--${prefix}tls-verify=false`]);
+    await runTool('skopeo', ['copy', '--insecure-policy', ...tlsArgs('dest-'), '--dest-authfile', authFile, ...credArgs('--dest-creds'), `oci:${image}`, dest]);
+    const inspectArgs = [...tlsArgs(''), '--authfile', authFile, ...credArgs('--creds'), dest];
     const info = JSON.parse(await runTool('skopeo', ['inspect', ...inspectArgs])) as { Digest: string };
     const raw = await runTool('skopeo', ['inspect', '--raw', ...inspectArgs]);
     const rawDigest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
@@ -211,7 +251,7 @@ function runTool(cmd: string, args: string[]): Promise<string> {
 
 // --- the registry process -------------------------------------------------------------------------
 
-function registryYaml(dataDir: string, port: number, authYaml: string): string {
+function registryYaml(dataDir: string, port: number, authYaml: string, tlsYaml = ''): string {
   return [
     'version: 0.1',
     'log:',
@@ -227,8 +267,50 @@ function registryYaml(dataDir: string, port: number, authYaml: string): string {
     'http:',
     `  addr: 127.0.0.1:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
+    ...(tlsYaml ? [tlsYaml] : []),
     authYaml,
   ].join('\n');
+}
+
+/**
+ * Makes with openssl, in `DIR/tls`: a CA (EC P-256, self-signed), a server certificate for
+ * `127.0.0.1` and `localhost` signed by it, and with `clientAuth` a client certificate signed by it;
+ * `DIR/tls/certs` holds them as `certs.d/HOST` would (`ca.crt`, `client.cert`, `client.key`).
+ */
+async function makeTls(dir: string, clientAuth: boolean): Promise<RegistryTls> {
+  const tlsDir = join(dir, 'tls');
+  const certDir = join(tlsDir, 'certs');
+  await mkdir(certDir, { recursive: true });
+  const caKey = join(tlsDir, 'ca.key');
+  const caCert = join(tlsDir, 'ca.crt');
+  await runTool('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=berth-test-ca', '-keyout', caKey, '-out', caCert]);
+  await signCertificate(tlsDir, 'server', '/CN=127.0.0.1', ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth'], caCert, caKey);
+  await copyFile(caCert, join(certDir, 'ca.crt'));
+  const tls: RegistryTls = { caCert, caKey, certDir };
+  if (clientAuth) {
+    tls.clientCert = join(certDir, 'client.cert');
+    tls.clientKey = join(certDir, 'client.key');
+    const made = await signClientCertificate(tls, tlsDir, 'client');
+    await copyFile(made.cert, tls.clientCert);
+    await copyFile(made.key, tls.clientKey);
+  }
+  return tls;
+}
+
+/** Makes a client certificate signed by a TLS registry's CA: `DIR/NAME.crt` and `DIR/NAME.key`. */
+export async function signClientCertificate(tls: Pick<RegistryTls, 'caCert' | 'caKey'>, dir: string, name: string, subject = '/CN=berth-test-client'): Promise<{ cert: string; key: string }> {
+  return signCertificate(dir, name, subject, ['extendedKeyUsage=clientAuth'], tls.caCert, tls.caKey);
+}
+
+async function signCertificate(dir: string, name: string, subject: string, extensions: string[], caCert: string, caKey: string): Promise<{ cert: string; key: string }> {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const cert = join(dir, `${name}.crt`);
+  const ext = join(dir, `${name}.ext`);
+  await writeFile(ext, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', ...extensions].join('\n') + '\n');
+  await runTool('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', subject, '-keyout', key, '-out', csr]);
+  await runTool('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', ext, '-out', cert]);
+  return { cert, key };
 }
 
 async function basicAuth(dir: string, users: Record<string, string>): Promise<string> {
@@ -269,7 +351,11 @@ function freePort(): Promise<number> {
 }
 
 /** Polls `url` with a growing pause until it answers 200 or 401; fails when the process exits first. */
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, tls?: RegistryTls): Promise<void> {
+  const tlsOptions = tls && {
+    ca: await readFile(tls.caCert, 'utf8'),
+    ...(tls.clientCert && tls.clientKey ? { cert: await readFile(tls.clientCert, 'utf8'), key: await readFile(tls.clientKey, 'utf8') } : {}),
+  };
   const exited = new Promise<never>((_, reject) => {
     const onExit = (code: number | null, signal: string | null): void => reject(new Error(`the registry exited (${signal ?? `code ${code}`})`));
     if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
@@ -281,7 +367,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   let pause = 5;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    const status = await Promise.race([httpStatus(url).catch((e: Error) => e), exited]);
+    const status = await Promise.race([httpStatus(url, tlsOptions).catch((e: Error) => e), exited]);
     if (status === 200 || status === 401) return;
     last = status instanceof Error ? status.message : `status ${status}`;
     await Promise.race([delay(pause), exited]);
@@ -290,9 +376,11 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   throw new Error(`GET ${url} did not answer 200 or 401 within ${timeoutMs / 1000} s (last: ${last})`);
 }
 
-function httpStatus(url: string): Promise<number> {
+/** The status of a GET; over https, trusting only `tls.ca` (and presenting `tls.cert`/`tls.key` when given). */
+function httpStatus(url: string, tls?: { ca: string; cert?: string; key?: string }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'GET', agent: false, timeout: 2000 }, (res) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'GET', agent: false, timeout: 2000, ...(tls ?? {}) }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });

@@ -130,3 +130,35 @@ test('the bundled CLI as a real process pulls a big layer (the fast path) and pu
   assert.equal(push.status, 0, push.stderr);
   assert.match(push.stdout, /Mounted from proc\/big/);
 });
+
+test('a chunked upload (PATCH in pieces, then PUT) gives the same image skopeo reads', async () => {
+  const { BundledEngine } = await import('../../src/engine/engine.js');
+  const engine = await BundledEngine.open(join(dir.path, 'chunked'), { env });
+  try {
+    const { createReadStream } = await import('node:fs');
+    await engine.importImage(createReadStream(tarball), { sourceName: tarball, tag: `${registry.host}/chunked/bb:1` });
+    const before = registry.log().split('\n').filter((l) => /"PATCH /.test(l)).length;
+    const [pushed] = await engine.push(`${registry.host}/chunked/bb:1`, { upload: { monolithicLimit: 1000, chunkSize: 256 * 1024 } });
+    const patches = registry.log().split('\n').filter((l) => /"PATCH /.test(l)).length - before;
+    assert.ok(patches >= 3, `the layer went up in ${patches} PATCH requests`);
+    assert.equal(JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${registry.host}/chunked/bb:1`])).Digest, pushed!.digest);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('an unauthorized push on a terminal asks for a login, stores it, and pushes', async () => {
+  const secured = await startRegistry({ auth: 'basic', users: { carol: 'tty-password' } });
+  try {
+    const root = join(dir.path, 'tty');
+    const ttyEnv = { ...env, DOCKER_CONFIG: join(dir.path, 'docker-tty') };
+    assert.equal((await berth(root, ['import', tarball, `${secured.host}/carol/bb:1`], { env: ttyEnv })).code, 0);
+    const r = await berth(root, ['push', `${secured.host}/carol/bb:1`], { env: ttyEnv, stdinIsTTY: true, stdin: 'carol\ntty-password\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /unauthorized: authentication required[\s\S]*Username: Password: \nLogin Succeeded\n/);
+    assert.match(r.stdout, /1: digest: sha256:[a-f0-9]{64} size: \d+\n$/);
+    assert.ok(readFileSync(join(dir.path, 'docker-tty', 'config.json'), 'utf8').includes(secured.host));
+  } finally {
+    await secured.stop();
+  }
+});

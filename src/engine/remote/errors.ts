@@ -51,7 +51,11 @@ export function registryError(status: number, bodyText: string, what: string): B
   return new BerthError(codeFor(status, first?.code), `${what}: ${detail}`, { registryCode: first?.code, retryable: isRetryableStatus(status) });
 }
 
-/** An error for a failed connection, naming the address tried; a retry may help. */
+/**
+ * An error for a failed connection, naming the address tried. A retry may help, except for an unknown
+ * host, a refused connection and TLS failures (an untrusted or wrong certificate, a client certificate
+ * the registry wants): those say what to put in `~/.docker/certs.d/HOST/`.
+ */
 export function networkError(url: string, cause: unknown): BerthError {
   const e = cause as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e?.code ?? e?.cause?.code;
@@ -62,6 +66,8 @@ export function networkError(url: string, cause: unknown): BerthError {
       return url;
     }
   })();
+  const certs = `~/.docker/certs.d/${host}`;
+  const untrusted = `its TLS certificate is not trusted (${e?.message ?? code}); put the CA that signed it in ${certs}/ca.crt`;
   const why: Record<string, string> = {
     ECONNREFUSED: 'connection refused (is the registry running at that address?)',
     ECONNRESET: 'the connection was reset',
@@ -72,12 +78,21 @@ export function networkError(url: string, cause: unknown): BerthError {
     UND_ERR_SOCKET: 'the connection was cut',
     UND_ERR_HEADERS_TIMEOUT: 'the registry did not answer in time',
     UND_ERR_BODY_TIMEOUT: 'the registry stopped sending data',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed; put its CA in ~/.docker/certs.d/HOST/ca.crt or mark it insecure',
-    SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate is not trusted; put its CA in ~/.docker/certs.d/HOST/ca.crt',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not trusted; put its CA in ~/.docker/certs.d/HOST/ca.crt',
+    DEPTH_ZERO_SELF_SIGNED_CERT: `its TLS certificate is self-signed; put that certificate in ${certs}/ca.crt`,
+    SELF_SIGNED_CERT_IN_CHAIN: untrusted,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: untrusted,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: untrusted,
+    UNABLE_TO_GET_ISSUER_CERT: untrusted,
+    CERT_UNTRUSTED: untrusted,
     CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+    CERT_NOT_YET_VALID: 'its TLS certificate is not valid yet (is the clock right?)',
+    ERR_TLS_CERT_ALTNAME_INVALID: `its TLS certificate is not for that name (${e?.message ?? code})`,
   };
-  const reason = (code && why[code]) ?? e?.message ?? String(cause);
-  const retryable = code !== 'ENOTFOUND' && code !== 'ECONNREFUSED' && !String(code).includes('CERT');
+  const clientCert = /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_\w+|UNKNOWN_CA|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/.test(code ?? '')
+    ? `the registry refused the TLS connection (${e?.message?.match(/alert [\w ]+/)?.[0] ?? code}): it wants a client certificate it trusts; put the certificate and its key in ${certs}/client.cert and ${certs}/client.key`
+    : undefined;
+  const reason = clientCert ?? (code && why[code]) ?? e?.message ?? String(cause);
+  const tls = /CERT|^UNABLE_TO_|^ERR_SSL_|^ERR_TLS_/.test(code ?? '');
+  const retryable = code !== 'ENOTFOUND' && code !== 'ECONNREFUSED' && !tls;
   return new BerthError('NETWORK', `cannot reach registry ${host}: ${reason}`, { cause, retryable });
 }

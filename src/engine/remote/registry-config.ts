@@ -38,6 +38,10 @@ export interface LoadRegistryConfigOptions {
   berthConfigPath?: string;
   /** Default `/etc/docker/daemon.json`. */
   daemonJsonPath?: string;
+  /** More insecure registries, from the command line (`--insecure-registry`). */
+  insecure?: string[];
+  /** More mirrors, from the command line (`--registry-mirror`). */
+  mirrors?: string[];
 }
 
 /** The settings one file gives. */
@@ -56,9 +60,11 @@ export async function loadRegistryConfig(options: LoadRegistryConfigOptions = {}
   const daemon = await readSettings(options.daemonJsonPath ?? DEFAULT_DAEMON_JSON, false);
   const envMirrors = splitList(env.BERTH_REGISTRY_MIRRORS).map((m) => normalizeMirror(m, 'BERTH_REGISTRY_MIRRORS'));
   const envInsecure = splitList(env.BERTH_INSECURE_REGISTRIES).map((r) => normalizeInsecure(r, 'BERTH_INSECURE_REGISTRIES'));
+  const flagMirrors = (options.mirrors ?? []).map((m) => normalizeMirror(m, '--registry-mirror'));
+  const flagInsecure = (options.insecure ?? []).map((r) => normalizeInsecure(r, '--insecure-registry'));
   return {
-    mirrors: unique([...berth.mirrors, ...daemon.mirrors, ...envMirrors]),
-    insecure: unique([...berth.insecure, ...daemon.insecure, ...envInsecure]),
+    mirrors: unique([...flagMirrors, ...berth.mirrors, ...daemon.mirrors, ...envMirrors]),
+    insecure: unique([...berth.insecure, ...daemon.insecure, ...envInsecure, ...flagInsecure]),
     certsDir: join(home, '.docker', 'certs.d'),
     hubSearchUrl: berth.hubSearchUrl ?? DEFAULT_HUB_SEARCH_URL,
   };

@@ -5,13 +5,17 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
-import type { Dispatcher } from 'undici';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { buildConnector, Dispatcher } from 'undici';
 import { isInsecure, type RegistryConfig } from './registry-config';
 
 type Undici = typeof import('undici');
 
-/** TLS material Docker reads from `certs.d/HOST/`: `*.crt` CAs, `*.cert` + `*.key` client pairs. */
+/**
+ * TLS material Docker reads from `certs.d/HOST/`: `*.crt` CAs, `*.cert` + `*.key` client pairs. The CAs
+ * add to the default ones, as in Docker: Node's own plus `NODE_EXTRA_CA_CERTS`, which an explicit `ca`
+ * would otherwise drop.
+ */
 function tlsFor(certsDir: string, host: string): { ca?: string[]; cert?: string; key?: string } {
   const dir = join(certsDir, host);
   if (!existsSync(dir)) return {};
@@ -20,9 +24,38 @@ function tlsFor(certsDir: string, host: string): { ca?: string[]; cert?: string;
   const certName = names.find((n) => n.endsWith('.cert'));
   const keyName = certName && names.find((n) => n === certName.replace(/\.cert$/, '.key'));
   return {
-    ...(cas.length ? { ca: [...rootCertificates, ...cas] } : {}),
+    ...(cas.length ? { ca: [...rootCertificates, ...extraCaCerts(), ...cas] } : {}),
     ...(certName && keyName ? { cert: readFileSync(join(dir, certName), 'utf8'), key: readFileSync(join(dir, keyName), 'utf8') } : {}),
   };
+}
+
+/** The certificates of `NODE_EXTRA_CA_CERTS` as Node read them at start (empty when unset or unreadable; Node warns itself). */
+function extraCaCerts(): string[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * undici's connector with these TLS options, keeping a TLS alert the server sends after the handshake
+ * (TLS 1.3: "bad certificate" or "certificate required" when it wants a client certificate) as the
+ * request's error. undici records the alert, then the `end` that follows replaces it with "other side
+ * closed"; closing the socket at the alert keeps it.
+ */
+function keepingTlsAlerts(undici: Undici, tls: ConnectionOptions): buildConnector.connector {
+  const connect = undici.buildConnector(tls);
+  return (options, callback) =>
+    connect(options, (...args) => {
+      const socket = args[1];
+      socket?.on('error', (e: { code?: string }) => {
+        if (/^ERR_SSL_.*ALERT/.test(e?.code ?? '')) socket.destroy();
+      });
+      callback(...args);
+    });
 }
 
 /** One dispatcher per host, and the scheme each host answered on. */
@@ -36,12 +69,14 @@ export class Transport {
   dispatcher(host: string): Dispatcher {
     let d = this.dispatchers.get(host);
     if (!d) {
-      const connect = tlsFor(this.config.certsDir, host);
+      const tls = tlsFor(this.config.certsDir, host);
+      const connect = keepingTlsAlerts(this.undici, tls);
       const proxy = this.env.HTTPS_PROXY || this.env.https_proxy || this.env.HTTP_PROXY || this.env.http_proxy;
+      // Through a proxy, undici takes the registry's TLS options from `requestTls` (`connect` is for direct hosts).
       const base: Dispatcher = proxy
         ? new this.undici.EnvHttpProxyAgent({
           httpProxy: this.env.HTTP_PROXY || this.env.http_proxy, httpsProxy: this.env.HTTPS_PROXY || this.env.https_proxy,
-          noProxy: this.env.NO_PROXY || this.env.no_proxy, connect,
+          noProxy: this.env.NO_PROXY || this.env.no_proxy, connect, requestTls: tls,
         })
         : new this.undici.Agent({ connect, keepAliveTimeout: 10_000 });
       d = base.compose(this.undici.interceptors.redirect({ maxRedirections: 10 }));
