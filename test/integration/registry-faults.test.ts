@@ -314,3 +314,13 @@ test('push: a manifest PUT that always fails with 500 fails the push clearly; no
     await engine.close();
   }
 });
+
+test('a schema 1 manifest is refused with a clear message (served through the proxy: registry 2.8 no longer stores them)', async () => {
+  const schema1 = JSON.stringify({ schemaVersion: 1, name: 'faults/small', tag: '1', architecture: 'amd64', fsLayers: [], history: [] });
+  const p = await proxy((r) => (r.method === 'GET' && r.url.includes('/manifests/') ? { status: 200, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' }, body: schema1 } : undefined));
+  const root = join(dir.path, 'schema1');
+  const r = await berth(root, ['pull', `${p.host}/faults/small:1`], { env });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /manifest v2 schema 1, which Berth does not support/);
+  assert.equal((await berth(root, ['images', '-q'], { env })).stdout, '');
+});
