@@ -14,7 +14,7 @@ const VERSION = '0.1.0';
 
 const globalFlags: FlagSpec[] = [
   { name: 'root', kind: 'string', valueName: 'string', description: 'Location of the image store (default: $BERTH_ROOT or the platform data folder)' },
-  { name: 'insecure-registry', kind: 'list', valueName: 'list', description: 'A registry to reach over plain HTTP or unverified TLS (repeatable)' },
+  { name: 'insecure-registry', kind: 'list', valueName: 'list', description: 'A registry that may be reached over plain HTTP when it does not offer HTTPS (repeatable)' },
   { name: 'registry-mirror', kind: 'list', valueName: 'list', description: 'A Docker Hub mirror to try first (repeatable)' },
   { name: 'help', short: 'h', kind: 'bool', description: 'Print usage' },
   { name: 'version', short: 'v', kind: 'bool', description: 'Print version information and quit' },

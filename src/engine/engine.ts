@@ -80,7 +80,7 @@ export interface EngineOptions extends StoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Where credentials live (default: docker's config.json and its helpers). */
   credentials?: CredentialStore;
-  /** Registries reached over plain HTTP or unverified TLS, and Docker Hub mirrors, besides those configured. */
+  /** Registries that may be reached over plain HTTP, and Docker Hub mirrors, besides those configured. */
   insecureRegistries?: string[];
   registryMirrors?: string[];
   /** Retry tuning and reporting for registry requests. */

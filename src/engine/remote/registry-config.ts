@@ -1,6 +1,6 @@
 /**
- * Where registries are and how to reach them: Docker Hub mirrors, insecure registries (plain HTTP or
- * unverified TLS allowed), the folder of per-registry certificates and Docker Hub's search endpoint.
+ * Where registries are and how to reach them: Docker Hub mirrors, insecure registries (plain HTTP allowed
+ * when HTTPS is not offered; a certificate, when one is offered, is still verified), the folder of per-registry certificates and Docker Hub's search endpoint.
  *
  * Read from Berth's own config file (`$XDG_CONFIG_HOME/berth/config.json`, the keys of dockerd's
  * daemon.json: `registry-mirrors`, `insecure-registries`, plus `hub-search-url`), then
@@ -71,8 +71,8 @@ export async function loadRegistryConfig(options: LoadRegistryConfigOptions = {}
 }
 
 /**
- * True when `host` (`host`, `host:port`, `[v6]:port`) may be reached over plain HTTP or unverified
- * TLS: `localhost`, 127.0.0.0/8 and ::1 always (as dockerd), a listed `host[:port]` exactly, or an IP
+ * True when `host` (`host`, `host:port`, `[v6]:port`) may be reached over plain HTTP when it does not
+ * speak TLS: `localhost`, 127.0.0.0/8 and ::1 always (as dockerd), a listed `host[:port]` exactly, or an IP
  * address inside a listed CIDR range. Names are not resolved to match CIDR ranges.
  */
 export function isInsecure(host: string, config: Pick<RegistryConfig, 'insecure'>): boolean {
