@@ -4,6 +4,7 @@
  * `docker info` answers; stopped by signalling its process group and waiting for it to exit.
  * Requires /usr/sbin/dockerd (Debian's docker.io) and root.
  */
+import { stopGroup } from './process';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ export async function startDockerd(options: { timeoutMs?: number } = {}): Promis
   let log = '';
   const docker = async (args: string[]): Promise<string> => (await run(DOCKER, ['-H', `unix://${socket}`, ...args], { maxBuffer: 64 << 20 })).stdout;
   const stop = async (): Promise<void> => {
-    await stopGroup(child);
+    await stopGroup(child, 20_000);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -89,20 +90,3 @@ function waitForApi(child: ChildProcess, onLog: (text: string) => void, timeoutM
   });
 }
 
-/** Sends SIGTERM to the process group, SIGKILL if it has not exited after 20 s, and waits for the exit. */
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-  signal('SIGKILL');
-}

@@ -19,6 +19,7 @@
  *
  * `pushTestImage` puts an image into a registry with umoci and skopeo, independently of Berth.
  */
+import { stopGroup } from './process';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -390,22 +391,6 @@ function httpStatus(url: string, tls?: { ca: string; cert?: string; key?: string
   });
 }
 
-/** SIGTERM to the process group, SIGKILL after 10 s, and wait for the exit. */
-async function stopGroup(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** The tail of a process's output, bounded. */
 class LogBuffer {

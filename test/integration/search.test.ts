@@ -18,13 +18,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../../src/cli/main';
 import { BundledEngine } from '../../src/engine/engine';
 import { dockerCredentialStore } from '../../src/engine/remote/credentials';
 import { searchCatalog } from '../../src/engine/remote/search';
-import { missingRegistryTools, pushTestImage, startRegistry, type Registry } from '../helpers/registry';
+import { pushTestImage, startRegistry, type Registry } from '../helpers/registry';
 import { tempDir } from '../helpers/tmp';
+import { berth as runBerth } from '../helpers/cli';
 
 interface Run {
   code: number;
@@ -46,14 +45,7 @@ function berthHome(settings: Record<string, unknown> = {}): { env: NodeJS.Proces
 }
 
 async function berth(home: { env: NodeJS.ProcessEnv; root: string }, args: string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await runCli(['--root', home.root, ...args], { stdout, stderr, stdin: Readable.from([]), stdinIsTTY: false, stdoutIsTTY: false, env: home.env, cwd: process.cwd() });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return runBerth(home.root, args, { env: home.env });
 }
 
 // --- Docker Hub (fake) -------------------------------------------------------------------------------
@@ -264,15 +256,13 @@ describe('search on Docker Hub (a local fake of its search API)', () => {
 
 // --- private registries (real) -----------------------------------------------------------------------
 
-const missing = missingRegistryTools();
-const skip = missing.length > 0 && `needs ${missing.join(', ')}: run .ci/run`;
 const REPOS = ['team/alpha', 'team/beta', 'tools/alphabet', 'other/gamma', 'solo'];
 
 async function pushAll(registry: Registry): Promise<void> {
   for (const repo of REPOS) await pushTestImage(registry, repo, 'v1', { layers: [Buffer.from(repo)] });
 }
 
-describe('search in a registry without auth', { skip }, () => {
+describe('search in a registry without auth', () => {
   let registry: Registry;
   let home: ReturnType<typeof berthHome>;
   before(async () => {
@@ -342,7 +332,7 @@ describe('search in a registry without auth', { skip }, () => {
   });
 });
 
-describe('search in registries that authenticate', { skip }, () => {
+describe('search in registries that authenticate', () => {
   for (const auth of ['basic', 'token'] as const) {
     describe(`${auth} auth`, () => {
       let registry: Registry;
