@@ -21,6 +21,7 @@ export function cleanPath(p: string): string {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       if (out.length && out[out.length - 1] !== '..') out.pop();
+      else if (!p.startsWith('/')) out.push('..');
       continue;
     }
     out.push(part);
@@ -56,7 +57,7 @@ function matchOne(p: string, i: number, ch: string): number {
 }
 
 /** Go's filepath.Match within one path segment (`*` never crosses `/`), without exponential backtracking. */
-function matchGlob(p: string, s: string): boolean {
+export function matchGlob(p: string, s: string): boolean {
   let pi = 0;
   let si = 0;
   let starP = -1;
@@ -80,6 +81,13 @@ function matchGlob(p: string, s: string): boolean {
   }
   while (pi < p.length && p[pi] === '*') pi++;
   return pi === p.length;
+}
+
+/** Go's filepath.Match over a `/`-separated path: the same number of segments, each matching. */
+export function matchPath(pattern: string, path: string): boolean {
+  const ps = pattern.split('/');
+  const ss = path.split('/');
+  return ps.length === ss.length && ps.every((p, i) => matchGlob(p, ss[i]!));
 }
 
 /** A compiled pattern: its segments, `**` standing for any number of folders. */
