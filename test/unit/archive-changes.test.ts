@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyChanges, parseCommandForm } from '../../src/engine/archive/changes';
-import { parseGoDuration } from '../../src/engine/archive/healthcheck';
+import { parseGoDuration } from '../../src/engine/build/healthcheck';
 import { isBerthError } from '../../src/engine/errors';
 
 function refused(changes: string[], message: RegExp): void {
