@@ -48,7 +48,7 @@ export interface ImageEngine {
   diskUsage(): Promise<DiskUsage>;
   pull(name: string, options: PullRequest): Promise<PullResult[]>;
   push(name: string, options: PushRequest): Promise<{ tag: string; digest: Digest; size: number }[]>;
-  login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string }>;
+  login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string; plaintext: boolean }>;
   logout(server: string | undefined): Promise<{ domain: string; removed: boolean }>;
   /** `docker search`: Docker Hub, or the catalog of the registry a `HOST[:PORT]/TERM` names. */
   search(term: string, options: SearchRequest): Promise<SearchResult[]>;
@@ -133,7 +133,7 @@ export class BundledEngine implements ImageEngine {
     return out;
   }
 
-  async login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string }> {
+  async login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string; plaintext: boolean }> {
     return login(await this.registry(), server, creds);
   }
 

@@ -71,6 +71,7 @@ for (const mode of ['basic', 'token'] as const) {
       const login = await run(root, ['login', '-u', 'alice', '--password-stdin', registry.host], `${PASSWORD}\n`);
       assert.equal(login.code, 0, login.stderr);
       assert.equal(login.stdout, 'Login Succeeded\n');
+      assert.match(login.stderr, /^WARNING! Your password will be stored unencrypted in .*\/config\.json\./);
       const config = join(dir.path, 'docker', 'config.json');
       assert.equal(statSync(config).mode & 0o777, 0o600);
       assert.ok(JSON.parse(readFileSync(config, 'utf8')).auths[registry.host].auth);

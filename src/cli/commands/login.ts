@@ -38,8 +38,8 @@ export const loginCommand: Command = {
       ctx.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
     }
     if (!username || !password) ({ username, password } = await askCredentials(ctx, username));
-    const { where } = await (await ctx.engine()).login(server, { username: username!, password: password! });
-    if (where.endsWith('config.json')) ctx.err(`WARNING! Your password will be stored unencrypted in ${where}.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/engine/reference/commandline/login/#credential-stores\n`);
+    const { where, plaintext } = await (await ctx.engine()).login(server, { username: username!, password: password! });
+    if (plaintext) ctx.err(`WARNING! Your password will be stored unencrypted in ${where}.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/engine/reference/commandline/login/#credential-stores\n`);
     ctx.out('Login Succeeded');
   },
 };

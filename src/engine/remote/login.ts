@@ -43,14 +43,14 @@ export async function verifyLogin(ctx: RegistryContext, domain: string, creds: C
   }
 }
 
-/** Checks and stores credentials; returns where they were stored (a file or a helper program). */
-export async function login(ctx: RegistryContext, server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string }> {
+/** Checks and stores credentials; returns where they were stored (a file or a helper program) and whether as plain text. */
+export async function login(ctx: RegistryContext, server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string; plaintext: boolean }> {
   if (!creds.username) throw new BerthError('INVALID_ARGUMENT', 'a username is required (give it with -u)');
   if (!creds.password) throw new BerthError('INVALID_ARGUMENT', 'a password is required (give it with --password-stdin)');
   const domain = registryDomain(server);
   await verifyLogin(ctx, domain, creds);
-  const { where } = await ctx.session.credentials.store(domain, creds);
-  return { domain, where };
+  const { where, plaintext } = await ctx.session.credentials.store(domain, creds);
+  return { domain, where, plaintext: plaintext ?? false };
 }
 
 /** Forgets the credentials of a registry; false when there were none. */
