@@ -4,7 +4,7 @@ import { BerthError } from '../errors';
 
 /** Opens a URL for reading; a non-2xx answer or an unreachable host is a clear error. */
 export async function openUrl(url: string, options: { maxRedirections?: number } = {}): Promise<Readable> {
-  const { request } = await import('undici'); // loaded on first use: it is most of the CLI's start-up time
+  const { request } = (await import('./undici-lite.js')).undici; // loaded on first use
   let target = url;
   for (let hop = 0; hop <= (options.maxRedirections ?? 10); hop++) {
     let res;

@@ -22,7 +22,7 @@ export interface RegistryContext {
 
 /** Creates the shared session (connections, tokens) over the credentials and config. */
 export async function createRegistryContext(config: RegistryConfig, credentials: CredentialStore, options: { env?: NodeJS.ProcessEnv; onRetry?: RegistrySession['onRetry']; attempts?: number; backoffMs?: number } = {}): Promise<RegistryContext> {
-  const undici = await import('undici');
+  const { undici } = await import('./undici-lite.js');
   const transport = new Transport(undici, config, options.env ?? process.env);
   return { config, session: { transport, credentials, tokens: new TokenCache(), onRetry: options.onRetry, attempts: options.attempts, backoffMs: options.backoffMs } };
 }

@@ -9,7 +9,7 @@ import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import { isInsecure, type RegistryConfig } from './registry-config';
 
-type Undici = typeof import('undici');
+type Undici = import('./undici-lite').UndiciLite;
 
 /**
  * TLS material Docker reads from `certs.d/HOST/`: `*.crt` CAs, `*.cert` + `*.key` client pairs. The CAs
