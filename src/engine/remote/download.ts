@@ -43,20 +43,23 @@ async function hashPrefix(path: string, digester: Digester): Promise<void> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) digester.update(chunk as Buffer);
 }
 
+/** Blobs smaller than this (configs, small layers) are written plainly: SequentialFile's 8 MiB of buffers cost more. */
+const SEQUENTIAL_MIN = 1 << 20;
+
 /** Where a body's bytes go: a fresh file written front to back, or the end of an earlier attempt's file. */
 interface Sink {
   write(chunk: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
-async function openSink(path: string, append: boolean): Promise<Sink> {
-  if (!append) {
+async function openSink(path: string, append: boolean, size: number): Promise<Sink> {
+  if (!append && size >= SEQUENTIAL_MIN) {
     await unlink(path).catch(() => undefined);
-    // Fresh downloads bypass the page cache (see SequentialFile): on this kind of machine that is the slow part.
+    // Big fresh downloads bypass the page cache (see SequentialFile): on this kind of machine that is the slow part.
     const file = await SequentialFile.create(path);
     return { write: (c) => file.write(c), close: () => file.close() };
   }
-  const out = createWriteStream(path, { flags: 'a', highWaterMark: 1 << 20 });
+  const out = createWriteStream(path, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
   return {
     write: async (c) => {
       if (!out.write(c)) await once(out, 'drain');
@@ -107,7 +110,7 @@ async function fastDownload(repo: RepositoryClient, desc: Descriptor, path: stri
 
 /** Appends one response's body to `path`, hashing it; stops at `limit` bytes (a registry that sends too much is lying). */
 async function appendBody(body: AsyncIterable<Uint8Array>, path: string, append: boolean, digester: Digester, limit: number, onBytes?: (n: number) => void): Promise<void> {
-  const sink = await openSink(path, append);
+  const sink = await openSink(path, append, limit);
   try {
     for await (const chunk of body) {
       if (digester.size + chunk.length > limit) throw new BerthError('SIZE_MISMATCH', `more than the ${limit} bytes the manifest gives`);
