@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Command } from '../command';
 import { EXIT_FAILURE } from '../command';
 import { UsageError } from '../args';
+import { parsePlatform } from '../platform';
 import { formatReference, parseReference, withDefaultTag } from '../../engine/ref/reference';
 import { openUrl } from '../../engine/remote/http';
 import { BerthError, sysCode } from '../../engine/errors';
@@ -20,12 +21,6 @@ async function openInput(path: string): Promise<Readable> {
   }
 }
 
-function platformOf(value: string | undefined): { os: string; architecture: string; variant?: string } | undefined {
-  if (!value) return undefined;
-  const [os, architecture, variant] = value.split('/');
-  if (!os || !architecture) throw new UsageError(`invalid platform "${value}": expected OS/ARCH[/VARIANT], e.g. linux/amd64`);
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
 
 export const importCommand: Command = {
   path: ['image', 'import'],
@@ -47,7 +42,7 @@ export const importCommand: Command = {
     else input = await openInput(resolve(ctx.cwd, source!));
     const { id } = await (await ctx.engine()).importImage(input, {
       sourceName: source!, tag, changes: (flags.change as string[] | undefined) ?? [], message: flags.message as string | undefined,
-      platform: platformOf(flags.platform as string | undefined),
+      platform: parsePlatform(flags.platform as string | undefined),
     });
     ctx.out(id);
   },

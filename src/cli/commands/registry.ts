@@ -1,19 +1,12 @@
 /** `berth pull` and `berth push`: images from and to registries, with Docker's output. */
 import type { Command, CommandContext } from '../command';
-import { UsageError } from '../args';
+import { parsePlatform } from '../platform';
 import { LayerProgress } from '../progress';
 import { familiarString, parseReference } from '../../engine/ref/reference';
 import type { PullEvent, PushEvent } from '../../engine/engine';
-import type { Platform } from '../../engine/oci/types';
 import { isBerthError } from '../../engine/errors';
 import { askCredentials } from './login';
 
-function parsePlatform(value: string | undefined): Platform | undefined {
-  if (!value) return undefined;
-  const [os, architecture, variant] = value.toLowerCase().split('/');
-  if (!os || !architecture) throw new UsageError(`invalid platform "${value}": expected OS/ARCH[/VARIANT], e.g. linux/arm64`);
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
 
 /** Prints pull events as `docker pull` does. */
 function pullPrinter(ctx: CommandContext, quiet: boolean): (e: PullEvent) => void {

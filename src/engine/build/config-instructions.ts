@@ -7,6 +7,7 @@
 import { expand, parseKeyValues, type EscapeChar, type Instruction } from '../../dockerfile/index';
 import type { ContainerConfig } from '../oci/types';
 import { parseHealthcheck } from './healthcheck';
+import { cleanPath } from './dockerignore';
 
 /** What the config instructions change, and the facts they depend on. */
 export interface ConfigState {
@@ -99,15 +100,10 @@ export function exposedPorts(spec: string): string[] {
   return out;
 }
 
-/** Go's `filepath.Clean` for absolute slash paths. */
+/** Go's `filepath.Clean` for an absolute slash path. */
 function cleanAbsolute(p: string): string {
-  const parts: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return '/' + parts.join('/');
+  const clean = cleanPath(`/${p}`);
+  return clean === '.' ? '/' : `/${clean}`;
 }
 
 const SIGNALS = new Set(['ABRT', 'ALRM', 'BUS', 'CHLD', 'CLD', 'CONT', 'FPE', 'HUP', 'ILL', 'INT', 'IO', 'IOT', 'KILL', 'PIPE', 'POLL', 'PROF', 'PWR', 'QUIT', 'SEGV', 'STKFLT', 'STOP', 'SYS', 'TERM', 'TRAP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'USR1', 'USR2', 'VTALRM', 'WINCH', 'XCPU', 'XFSZ']);
