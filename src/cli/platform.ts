@@ -1,11 +1,15 @@
-/** The `--platform OS/ARCH[/VARIANT]` flag of pull and import. */
+/** The `--platform OS/ARCH[/VARIANT]` flag of pull, import and build. */
 import type { Platform } from '../engine/oci/types';
+import { parsePlatformText } from '../engine/oci/platform';
+import { isBerthError } from '../engine/errors';
 import { UsageError } from './args';
 
 /** Parses `linux/arm64/v8` (case-insensitive); undefined when the flag was not given. */
 export function parsePlatform(value: string | undefined): Platform | undefined {
   if (!value) return undefined;
-  const [os, architecture, variant] = value.toLowerCase().split('/');
-  if (!os || !architecture) throw new UsageError(`invalid platform "${value}": expected OS/ARCH[/VARIANT], e.g. linux/arm64`);
-  return variant ? { os, architecture, variant } : { os, architecture };
+  try {
+    return parsePlatformText(value);
+  } catch (e) {
+    throw isBerthError(e) ? new UsageError(e.message) : e;
+  }
 }

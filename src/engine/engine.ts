@@ -23,6 +23,10 @@ import { login, logout } from './remote/login';
 import { searchRepositories, type SearchRequest, type SearchResult } from './remote/search';
 import type { RegistrySession } from './remote/client';
 import type { Platform } from './oci/types';
+import { buildImage, type BuildRequest, type BuildResult } from './build/builder';
+import { downloadToFile } from './remote/http';
+
+export type { BuildEvent, BuildRequest, BuildResult } from './build/builder';
 
 /** Progress of long work, in bytes. */
 export interface Progress {
@@ -52,6 +56,8 @@ export interface ImageEngine {
   logout(server: string | undefined): Promise<{ domain: string; removed: boolean }>;
   /** `docker search`: Docker Hub, or the catalog of the registry a `HOST[:PORT]/TERM` names. */
   search(term: string, options: SearchRequest): Promise<SearchResult[]>;
+  /** `docker build`: a Dockerfile and its context into an image. */
+  build(request: BuildRequest): Promise<BuildResult>;
   /** Releases connections; the engine can be used again afterwards. */
   close(): Promise<void>;
 }
@@ -143,6 +149,17 @@ export class BundledEngine implements ImageEngine {
 
   async search(term: string, options: SearchRequest): Promise<SearchResult[]> {
     return searchRepositories(await this.registry(), term, options);
+  }
+
+  build(request: BuildRequest): Promise<BuildResult> {
+    return buildImage({
+      store: this.store,
+      pull: async (name, o) => {
+        const [r] = await this.pull(name, { platform: o.platform, onEvent: o.onEvent, signal: o.signal });
+        return { id: r!.id };
+      },
+      download: downloadToFile,
+    }, request);
   }
 
   async close(): Promise<void> {

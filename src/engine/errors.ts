@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'STORE_CORRUPT'
   | 'LOCK_TIMEOUT'
   | 'CANCELLED'
+  | 'BUILD_FAILED'
   | 'UNAUTHORIZED'
   | 'DENIED'
   | 'TOO_MANY_REQUESTS'

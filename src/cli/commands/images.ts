@@ -129,7 +129,9 @@ export const imagesCommand: Command = {
       filters.set('reference', [...(filters.get('reference') ?? []), args[0]]);
     }
     const engine = await ctx.engine();
-    const images = await filterImages(engine, await engine.listImages(), filters);
+    const listed = await engine.listImages();
+    // Docker hides intermediate images (a build's cached steps) unless -a
+    const images = await filterImages(engine, flags.all ? listed : listed.filter((i) => !i.intermediate), filters);
     images.sort((a, b) => (Date.parse(b.created ?? '') || 0) - (Date.parse(a.created ?? '') || 0));
     const options = { digests: Boolean(flags.digests), noTrunc: Boolean(flags['no-trunc']), now: Date.now() };
     const rows = images.flatMap((i) => imageRows(i, options));

@@ -11,9 +11,10 @@ import { checkCommand, dfCommand } from './system';
 import { pullCommand, pushCommand } from './registry';
 import { loginCommand, logoutCommand } from './login';
 import { searchCommand } from './search';
+import { buildCommand } from './build';
 
 export const commands: Command[] = [
   imagesCommand, tagCommand, inspectCommand, historyCommand, rmiCommand, pruneCommand,
   importCommand, saveCommand, loadCommand, checkCommand, dfCommand, pullCommand, pushCommand, loginCommand, logoutCommand,
-  searchCommand,
+  searchCommand, buildCommand,
 ];

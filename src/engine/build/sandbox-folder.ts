@@ -80,7 +80,7 @@ async function hostsFile(): Promise<string> {
 }
 
 /** Deletes a run folder; an ordinary user whose command left unreadable folders deletes it as root of a user namespace. */
-async function removeTree(path: string, unshare: string): Promise<void> {
+export async function removeTree(path: string, unshare: string): Promise<void> {
   try {
     await rm(path, { recursive: true, force: true });
   } catch (e) {

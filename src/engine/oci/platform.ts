@@ -2,6 +2,7 @@
  * The platform this process runs on, in the names images use (Go's GOOS/GOARCH, as
  * containerd's `platforms.DefaultSpec`): Node's `x64` is `amd64`, `ia32` is `386`.
  */
+import { BerthError } from '../errors';
 import type { Platform } from './types';
 
 const ARCH: Record<string, string> = {
@@ -33,4 +34,11 @@ export function platformMatches(p: Platform | undefined, want: Platform): boolea
 export function platformString(p: Platform | undefined): string {
   if (!p) return 'unknown';
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+/** Parses `linux/arm64/v8` (case-insensitive), as `--platform` and `FROM --platform` take it. */
+export function parsePlatformText(value: string): Platform {
+  const [os, architecture, variant] = value.toLowerCase().split('/');
+  if (!os || !architecture) throw new BerthError('INVALID_ARGUMENT', `invalid platform "${value}": expected OS/ARCH[/VARIANT], e.g. linux/arm64`);
+  return variant ? { os, architecture, variant } : { os, architecture };
 }

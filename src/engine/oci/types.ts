@@ -32,6 +32,8 @@ export const Annotation = {
   tagTime: 'dev.berth.tag.time',
   /** A digest reference this image is known by in a registry (Docker's RepoDigests). */
   repoDigest: 'dev.berth.repo.digest',
+  /** A build step's result, kept for the build cache (Docker's intermediate images): hidden by `images` unless `-a`. */
+  intermediate: 'dev.berth.build.intermediate',
 } as const;
 
 /** A content descriptor: what a blob is, its digest and size. */

@@ -187,7 +187,8 @@ export async function pruneImages(store: Store, options: PruneOptions = {}): Pro
     let out = entries;
     const ev: RemoveEvent[] = [];
     for (const image of images) {
-      if (!options.all && image.tags.length > 0) continue;
+      // Without -a only dangling images go; a build's cached steps are not dangling (Docker: they have children).
+      if (!options.all && (image.tags.length > 0 || image.intermediate)) continue;
       if (options.select && !(await options.select(image))) continue;
       for (const n of [...image.tags, ...image.repoDigests]) ev.push({ untagged: familiar(n) });
       ev.push({ deleted: image.id });

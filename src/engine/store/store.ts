@@ -34,6 +34,8 @@ export interface ImageRecord {
   repoDigests: string[];
   /** When a tag was last set. */
   lastTagTime?: string;
+  /** Every entry marks it as a build step's result (hidden by `images` unless `-a`). */
+  intermediate?: boolean;
 }
 
 /** Facts about a new image that its index entries cache. */
@@ -255,6 +257,7 @@ export function entryFor(facts: ImageFacts, extra: Record<string, string>): Desc
 /** Groups index entries into images by ID. */
 export async function groupImages(entries: Descriptor[], factsOf: (d: Descriptor) => Promise<ImageFacts | undefined>): Promise<ImageRecord[]> {
   const byId = new Map<Digest, ImageRecord>();
+  const marks = new Map<Digest, boolean>();
   for (const e of entries) {
     const facts = await factsOf(e);
     if (!facts) continue;
@@ -270,6 +273,9 @@ export async function groupImages(entries: Descriptor[], factsOf: (d: Descriptor
     if (rd && !image.repoDigests.includes(rd)) image.repoDigests.push(rd);
     const t = a[Annotation.tagTime];
     if (t && (!image.lastTagTime || t > image.lastTagTime)) image.lastTagTime = t;
+    const marked = a[Annotation.intermediate] === 'true' && !name && !rd;
+    marks.set(facts.id, (marks.get(facts.id) ?? true) && marked);
   }
+  for (const [id, marked] of marks) if (marked) byId.get(id)!.intermediate = true;
   return [...byId.values()];
 }

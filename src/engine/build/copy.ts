@@ -1,0 +1,490 @@
+/**
+ * COPY and ADD: which files a step reads (from the build context, an earlier stage's root filesystem,
+ * a here-document or a URL), the digest of what it reads (its cache key), and the layer entries it
+ * adds. https://docs.docker.com/reference/dockerfile/#copy and #add
+ *
+ * The rules are the Dockerfile reference's: a folder's contents are copied, not the folder; several
+ * sources (or a wildcard that matches several) need a destination folder; a destination that ends in
+ * `/`, or names a folder of the image, receives sources under their own names; a relative destination
+ * is under WORKDIR; missing parent folders are made (0755). Files keep their mode and modification time;
+ * from the context they are owned by root, from another stage by their owner there, unless `--chown`
+ * says otherwise; `--chmod` replaces the mode. ADD also unpacks a local tar archive (plain or gzip) into
+ * the destination and downloads a URL (mode 0600).
+ *
+ * Nothing here writes into the image's tree: the builder turns the entries into a layer and applies it.
+ * The destination is resolved inside the root filesystem ({@link resolveInRoot}), so a destination under
+ * a symbolic link of the image (`/bin` -> `usr/bin`) lands where the link points, as it would for Docker.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
+import { BerthError, isBerthError, sysCode } from '../errors';
+import { detectCompression } from '../archive/compression';
+import type { BuildContext, ContextEntry } from './context';
+import { cleanPath, matchGlob } from './dockerignore';
+import { containerGid, containerUid, type IdMap } from './id-map';
+import type { LayerEntry } from './layer-tar';
+import { resolveInRoot } from './root-path';
+import { unpackLayer } from './rootfs';
+
+/** A root filesystem another stage or image left, for `--from`. */
+export interface SourceTree {
+  root: string;
+  ids: IdMap;
+  /** What it is, for messages and the cache key: the image ID. */
+  id: string;
+}
+
+/** One source a COPY/ADD step names, found. */
+export type FoundSource =
+  | { kind: 'context'; entry: ContextEntry; wildcard: boolean }
+  | { kind: 'tree'; inside: string; host: string; st: Stats; wildcard: boolean }
+  | { kind: 'inline'; name: string; host: string; st: Stats }
+  | { kind: 'url'; url: string; host: string; st: Stats; lastModified?: number };
+
+/** The sources of a step and the digest of everything they hold. */
+export interface FoundSources {
+  sources: FoundSource[];
+  /** Digest of the sources' names, types, modes, links and contents (context, inline, URL), or of the tree's ID. */
+  key: string;
+}
+
+/** Where a COPY/ADD reads from. */
+export interface SourceSpec {
+  add: boolean;
+  /** The source words, expanded. */
+  sources: string[];
+  context: BuildContext;
+  from?: SourceTree;
+  /** Here-documents by name, expanded, for `COPY <<EOF /dest`. */
+  heredocs?: Map<string, string>;
+  /** A scratch folder for inline files and downloads. */
+  scratch: string;
+  /** Downloads a URL into `file` (ADD); returns the Last-Modified time in seconds when the server sent one. */
+  download?: (url: string, file: string) => Promise<{ lastModified?: number }>;
+}
+
+const URL_RE = /^https?:\/\//i;
+const WILDCARD = /[*?[]/;
+
+/** Finds every source of a COPY/ADD and digests what it reads. */
+export async function findSources(spec: SourceSpec): Promise<FoundSources> {
+  const word = spec.add ? 'ADD' : 'COPY';
+  const found: FoundSource[] = [];
+  let n = 0;
+  for (const src of spec.sources) {
+    const heredoc = /^<<-?(.+)$/.exec(src);
+    if (heredoc && spec.heredocs?.has(heredoc[1]!)) {
+      const name = heredoc[1]!;
+      const host = join(spec.scratch, `inline-${n++}`);
+      await writeFile(host, spec.heredocs.get(name)!, { mode: 0o644 });
+      found.push({ kind: 'inline', name, host, st: lstatSync(host) });
+      continue;
+    }
+    if (URL_RE.test(src) && !spec.from) {
+      if (!spec.add) throw new BerthError('INVALID_ARGUMENT', `COPY cannot read a URL (${src}); use ADD, or RUN with curl or wget`);
+      if (!spec.download) throw new BerthError('UNSUPPORTED', `ADD ${src}: downloading is not available here`);
+      const host = join(spec.scratch, `download-${n++}`);
+      const { lastModified } = await spec.download(src, host);
+      found.push({ kind: 'url', url: src, host, st: lstatSync(host), lastModified });
+      continue;
+    }
+    const wildcard = WILDCARD.test(src);
+    if (spec.from) {
+      const matches = treeGlob(spec.from.root, src);
+      if (matches.length === 0) throw notFound(word, src, `in ${spec.from.id.slice(0, 19)}`);
+      for (const inside of matches) {
+        const r = resolveInRoot(spec.from.root, inside, { followLast: true });
+        found.push({ kind: 'tree', inside: r.inside, host: r.host, st: lstatSync(r.host), wildcard });
+      }
+      continue;
+    }
+    const matches = await spec.context.glob(src);
+    if (matches.length === 0) throw notFound(word, src, 'in the build context or excluded by .dockerignore');
+    for (const m of matches) found.push({ kind: 'context', entry: await followContextLink(spec.context, m), wildcard });
+  }
+  return { sources: found, key: await digestSources(spec, found) };
+}
+
+function notFound(word: string, src: string, where: string): BerthError {
+  return new BerthError('NOT_FOUND', `${word} failed: "${src}" not found ${where}`);
+}
+
+/** A symbolic link named as a source is followed, inside the context, as Docker follows it. */
+async function followContextLink(context: BuildContext, e: ContextEntry): Promise<ContextEntry> {
+  let entry = e;
+  for (let hops = 0; entry.type === 'symlink' && hops < 40; hops++) {
+    const target = entry.linkTarget!;
+    const next = cleanPath(target.startsWith('/') ? target : posix.join(posix.dirname(entry.path), target));
+    if (next === '..' || next.startsWith('../')) throw new BerthError('INVALID_ARGUMENT', `"${e.path}" links outside the build context (${target}); COPY and ADD can only read files inside it`);
+    const resolved = await context.stat(next);
+    if (!resolved) throw new BerthError('NOT_FOUND', `"${e.path}" links to ${target}, which is not in the build context`);
+    entry = resolved;
+  }
+  return entry;
+}
+
+/** Paths inside `root` matching `pattern` segment by segment (Go's filepath.Match), links followed on the way. */
+function treeGlob(root: string, pattern: string): string[] {
+  const clean = cleanPath(pattern.startsWith('/') ? pattern.slice(1) : pattern);
+  if (clean === '.' || clean === '') return [''];
+  if (!WILDCARD.test(clean)) {
+    const r = resolveInRoot(root, clean, { followLast: true });
+    try {
+      lstatSync(r.host);
+      return [clean];
+    } catch {
+      return [];
+    }
+  }
+  let current = [''];
+  for (const part of clean.split('/')) {
+    const next: string[] = [];
+    for (const dir of current) {
+      if (!WILDCARD.test(part)) {
+        next.push(dir === '' ? part : `${dir}/${part}`);
+        continue;
+      }
+      const host = resolveInRoot(root, dir || '/', { followLast: true }).host;
+      let names: string[];
+      try {
+        names = readdirSync(host).sort();
+      } catch {
+        continue;
+      }
+      for (const name of names) if (matchGlob(part, name)) next.push(dir === '' ? name : `${dir}/${name}`);
+    }
+    current = next;
+  }
+  return current.filter((p) => {
+    try {
+      lstatSync(resolveInRoot(root, p, { followLast: true }).host);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The cache key of the sources: what they hold, not when they were touched. */
+async function digestSources(spec: SourceSpec, found: FoundSource[]): Promise<string> {
+  const hash = createHash('sha256');
+  const file = async (host: string): Promise<void> => {
+    for await (const chunk of createReadStream(host, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  };
+  for (const s of found) {
+    switch (s.kind) {
+      case 'context': {
+        const entries = s.entry.type === 'directory' ? await spec.context.walk(s.entry.path) : [s.entry];
+        hash.update(`context ${s.entry.path} ${s.wildcard}\n`);
+        for (const e of entries) {
+          hash.update(`${e.type} ${e.path} ${e.mode.toString(8)} ${e.linkTarget ?? ''} ${e.size}\n`);
+          if (e.type === 'file') await file(join(spec.context.dir, e.path));
+        }
+        break;
+      }
+      case 'tree':
+        hash.update(`tree ${spec.from!.id} ${s.inside} ${s.wildcard}\n`);
+        break;
+      case 'inline':
+        hash.update(`inline ${s.name} ${s.st.size}\n`);
+        await file(s.host);
+        break;
+      case 'url':
+        hash.update(`url ${s.url} ${s.st.size} ${s.lastModified ?? ''}\n`);
+        await file(s.host);
+        break;
+    }
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Where a COPY/ADD writes, and how. */
+export interface DestSpec {
+  add: boolean;
+  /** The destination word, expanded. */
+  dest: string;
+  /** The number of source words (several need a destination folder). */
+  sourceWords: number;
+  /** The stage's WORKDIR, for a relative destination. */
+  workdir: string;
+  /** The stage's root filesystem as it is before this step. */
+  rootfs: string;
+  ids: IdMap;
+  owner?: { uid: number; gid: number };
+  chmod?: number;
+  context: BuildContext;
+  from?: SourceTree;
+  /** Clamp modification times to this (SOURCE_DATE_EPOCH). */
+  epoch?: number;
+  /** A scratch folder, for unpacking archives. */
+  scratch: string;
+}
+
+/** The entries a COPY/ADD adds, parents before children, each path once. */
+export async function planEntries(spec: DestSpec, found: FoundSource[]): Promise<LayerEntry[]> {
+  const word = spec.add ? 'ADD' : 'COPY';
+  const destAbs = spec.dest.startsWith('/') ? spec.dest : posix.join(spec.workdir || '/', spec.dest);
+  const trailing = spec.dest.endsWith('/') || spec.dest.endsWith('/.') || spec.dest === '.';
+  if (spec.sourceWords > 1 && !trailing && !isDirectory(spec.rootfs, destAbs)) {
+    throw new BerthError('INVALID_ARGUMENT', `When using ${word} with more than one source file, the destination must be a directory and end with a /`);
+  }
+  const destIsDir = trailing || found.length > 1 || isDirectory(spec.rootfs, destAbs);
+  const plan = new Plan(spec);
+  const now = Math.floor(Date.now() / 1000);
+  for (const s of found) {
+    switch (s.kind) {
+      case 'context': {
+        const e = s.entry;
+        if (e.type === 'directory') {
+          plan.folder(destAbs);
+          for (const c of await spec.context.walk(e.path)) {
+            if (c.path === e.path) continue;
+            const rel = e.path === '.' ? c.path : c.path.slice(e.path.length + 1);
+            plan.contextEntry(`${destAbs}/${rel}`, c);
+          }
+        } else if (spec.add && e.type === 'file' && (await isArchive(join(spec.context.dir, e.path)))) {
+          await plan.archive(destAbs, join(spec.context.dir, e.path), e.path);
+        } else {
+          plan.contextEntry(destIsDir ? `${destAbs}/${basename(e.path)}` : destAbs, e);
+        }
+        break;
+      }
+      case 'tree': {
+        if (s.st.isDirectory()) {
+          plan.folder(destAbs);
+          plan.treeContents(destAbs, s.host);
+        } else {
+          plan.treeEntry(destIsDir ? `${destAbs}/${basename(s.inside)}` : destAbs, s.host, s.st);
+        }
+        break;
+      }
+      case 'inline':
+        plan.hostFile(destIsDir ? `${destAbs}/${s.name}` : destAbs, s.host, s.st.size, 0o644, now);
+        break;
+      case 'url': {
+        const name = urlFileName(s.url);
+        if (destIsDir && !name) throw new BerthError('INVALID_ARGUMENT', `cannot determine a file name from the URL ${s.url}; give a destination file name`);
+        plan.hostFile(destIsDir ? `${destAbs}/${name}` : destAbs, s.host, s.st.size, 0o600, s.lastModified ?? now);
+        break;
+      }
+    }
+  }
+  return plan.entries();
+}
+
+function urlFileName(url: string): string {
+  try {
+    return basename(decodeURIComponent(new URL(url).pathname));
+  } catch {
+    return '';
+  }
+}
+
+function isDirectory(root: string, path: string): boolean {
+  try {
+    return statInRoot(root, path)?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function statInRoot(root: string, path: string): Stats | undefined {
+  try {
+    return lstatSync(resolveInRoot(root, path, { followLast: true }).host);
+  } catch (e) {
+    if (sysCode(e) === 'ENOENT' || sysCode(e) === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** A local file ADD unpacks: a tar, plain or gzip-compressed. */
+async function isArchive(host: string): Promise<boolean> {
+  const fd = await open(host, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    const { bytesRead } = await fd.read(head, 0, 512, 0);
+    const c = detectCompression(head.subarray(0, bytesRead));
+    if (c === 'gzip') return true;
+    return bytesRead >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+  } finally {
+    await fd.close();
+  }
+}
+
+/** The entries of one step under construction. */
+class Plan {
+  private readonly byName = new Map<string, LayerEntry>();
+  private archives = 0;
+
+  constructor(private readonly spec: DestSpec) {}
+
+  /** The name a destination path gets in the layer: its parent resolved inside the image. */
+  private nameOf(path: string): string {
+    const clean = cleanPath(path.replace(/^\/+/, ''));
+    if (clean === '.' || clean === '') return '';
+    const parent = posix.dirname(clean);
+    const base = posix.basename(clean);
+    if (parent === '.') return base;
+    const r = resolveInRoot(this.spec.rootfs, parent, { followLast: true });
+    return r.inside === '' ? base : `${r.inside}/${base}`;
+  }
+
+  private time(t: number): number {
+    return this.spec.epoch !== undefined && t > this.spec.epoch ? this.spec.epoch : t;
+  }
+
+  /** Parent folders that the image lacks and this step has not made yet. */
+  private parents(name: string): void {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (this.byName.has(dir)) continue;
+      const st = statInRoot(this.spec.rootfs, dir);
+      if (st?.isDirectory()) continue;
+      if (st) throw new BerthError('INVALID_ARGUMENT', `cannot copy to /${name}: /${dir} is not a folder in the image`);
+      const owner = this.spec.owner ?? { uid: 0, gid: 0 };
+      this.byName.set(dir, { name: dir, type: 'directory', mode: 0o755, ...owner, mtime: this.time(Math.floor(Date.now() / 1000)) });
+    }
+  }
+
+  private put(entry: LayerEntry): void {
+    if (entry.name === '') return;
+    this.parents(entry.name);
+    const existing = this.byName.get(entry.name);
+    if (existing?.type === 'directory' && entry.type === 'directory') return;
+    const st = this.byName.has(entry.name) ? undefined : statInRoot(this.spec.rootfs, entry.name);
+    if (st?.isDirectory() && entry.type !== 'directory') {
+      throw new BerthError('INVALID_ARGUMENT', `cannot copy a file over the folder /${entry.name} of the image`);
+    }
+    this.byName.set(entry.name, entry);
+  }
+
+  private mode(m: number, isDir: boolean): number {
+    if (this.spec.chmod !== undefined) return this.spec.chmod;
+    return isDir ? m & 0o7777 : m & 0o7777;
+  }
+
+  /** The destination folder of a folder's contents: made when missing. */
+  folder(path: string): void {
+    const name = this.nameOf(path);
+    if (name === '' || this.byName.has(name)) return;
+    const st = statInRoot(this.spec.rootfs, name);
+    if (st?.isDirectory()) return;
+    const owner = this.spec.owner ?? { uid: 0, gid: 0 };
+    this.put({ name, type: 'directory', mode: 0o755, ...owner, mtime: this.time(Math.floor(Date.now() / 1000)) });
+  }
+
+  contextEntry(path: string, e: ContextEntry): void {
+    const name = this.nameOf(path);
+    const owner = this.spec.owner ?? { uid: 0, gid: 0 };
+    const base = { name, ...owner, mtime: this.time(Math.floor(e.mtimeMs / 1000)) };
+    if (e.type === 'directory') this.put({ ...base, type: 'directory', mode: this.mode(e.mode, true) });
+    else if (e.type === 'symlink') this.put({ ...base, type: 'symlink', mode: 0o777, linkname: e.linkTarget });
+    else this.put({ ...base, type: 'file', mode: this.mode(e.mode, false), size: e.size, source: join(this.spec.context.dir, e.path) });
+  }
+
+  hostFile(path: string, host: string, size: number, mode: number, mtime: number): void {
+    const owner = this.spec.owner ?? { uid: 0, gid: 0 };
+    this.put({ name: this.nameOf(path), type: 'file', mode: this.mode(mode, false), ...owner, size, source: host, mtime: this.time(mtime) });
+  }
+
+  treeEntry(path: string, host: string, st: Stats): void {
+    const tree = this.spec.from!;
+    const owner = this.spec.owner ?? ownerOf(tree.ids, st, host);
+    const base = { name: this.nameOf(path), ...owner, mtime: this.time(Math.floor(st.mtimeMs / 1000)) };
+    if (st.isDirectory()) this.put({ ...base, type: 'directory', mode: this.mode(st.mode, true) });
+    else if (st.isSymbolicLink()) this.put({ ...base, type: 'symlink', mode: 0o777, linkname: readLink(host) });
+    else if (st.isFile()) this.put({ ...base, type: 'file', mode: this.mode(st.mode, false), size: st.size, source: host });
+    else if (st.isFIFO()) this.put({ ...base, type: 'fifo', mode: this.mode(st.mode, false) });
+  }
+
+  /** The contents of a host folder (another stage's, or an unpacked archive) under `path`. */
+  treeContents(path: string, hostDir: string, owners?: IdMap): void {
+    for (const name of readdirSync(hostDir).sort()) {
+      const host = join(hostDir, name);
+      const st = lstatSync(host);
+      if (owners) this.unpackedEntry(`${path}/${name}`, host, st, owners);
+      else this.treeEntry(`${path}/${name}`, host, st);
+      if (st.isDirectory()) this.treeContents(`${path}/${name}`, host, owners);
+    }
+  }
+
+  private unpackedEntry(path: string, host: string, st: Stats, ids: IdMap): void {
+    const owner = this.spec.owner ?? ownerOf(ids, st, host);
+    const base = { name: this.nameOf(path), ...owner, mtime: this.time(Math.floor(st.mtimeMs / 1000)) };
+    if (st.isDirectory()) this.put({ ...base, type: 'directory', mode: st.mode & 0o7777 });
+    else if (st.isSymbolicLink()) this.put({ ...base, type: 'symlink', mode: 0o777, linkname: readLink(host) });
+    else if (st.isFile()) this.put({ ...base, type: 'file', mode: st.mode & 0o7777, size: st.size, source: host });
+    else if (st.isFIFO()) this.put({ ...base, type: 'fifo', mode: st.mode & 0o7777 });
+  }
+
+  /** ADD of a local archive: its entries, unpacked into a scratch folder first, under `path`. */
+  async archive(path: string, host: string, shown: string): Promise<void> {
+    const dir = join(this.spec.scratch, `archive-${this.archives++}`);
+    await mkdir(dir, { recursive: true });
+    try {
+      await unpackLayer(createReadStream(host, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, dir, { source: `the archive ${shown}`, ids: this.spec.ids });
+    } catch (e) {
+      if (isBerthError(e)) throw new BerthError(e.code, `ADD ${shown}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    this.folder(path);
+    this.treeContents(path, dir, this.spec.ids);
+  }
+
+  entries(): LayerEntry[] {
+    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+function readLink(host: string): string {
+  return readlinkSync(host);
+}
+
+function ownerOf(ids: IdMap, st: Stats, host: string): { uid: number; gid: number } {
+  const uid = containerUid(ids, st.uid);
+  const gid = containerGid(ids, st.gid);
+  if (uid === undefined || gid === undefined) throw new BerthError('IO', `${host} belongs to host user ${st.uid}:${st.gid}, outside the build's ID map`);
+  return { uid, gid };
+}
+
+/** `--chmod=0644`: octal permission bits. */
+export function parseChmod(value: string): number {
+  if (!/^[0-7]{3,4}$/.test(value)) throw new BerthError('INVALID_ARGUMENT', `invalid --chmod=${value}: give octal permission bits such as 0644 or 755`);
+  return parseInt(value, 8);
+}
+
+/** `--chown=user[:group]` in the image's passwd and group files; without a group, the group ID is the user ID (Docker's rule). */
+export async function resolveChown(rootfs: string, spec: string): Promise<{ uid: number; gid: number }> {
+  const [user = '', group] = spec.split(':', 2) as [string, string?];
+  const lookup = async (file: string, name: string, what: string, idField: number): Promise<number> => {
+    if (/^\d+$/.test(name)) return Number(name);
+    let text = '';
+    try {
+      text = await readFile(resolveInRoot(rootfs, file, { followLast: true }).host, 'utf8');
+    } catch (e) {
+      if (sysCode(e) !== 'ENOENT') throw e;
+    }
+    for (const line of text.split('\n')) {
+      const f = line.split(':');
+      if (f[0] === name && f[idField] !== undefined && /^\d+$/.test(f[idField]!)) return Number(f[idField]);
+    }
+    throw new BerthError('INVALID_ARGUMENT', `unable to convert ${what} "${name}" of --chown=${spec} to an ID: no such ${what} in /${file} of the image`);
+  };
+  if (user === '') throw new BerthError('INVALID_ARGUMENT', `invalid --chown=${spec}: give user[:group]`);
+  const uid = await lookup('etc/passwd', user, 'user', 2);
+  const gid = group === undefined || group === '' ? uid : await lookup('etc/group', group, 'group', 2);
+  return { uid, gid };
+}
+
+/** Used to tell a folder in the image apart from a missing path. */
+export function existsInRoot(root: string, path: string): boolean {
+  try {
+    statSync(resolveInRoot(root, path, { followLast: true }).host);
+    return true;
+  } catch {
+    return false;
+  }
+}
