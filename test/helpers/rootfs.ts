@@ -14,6 +14,7 @@ const BUSYBOX = '/usr/bin/busybox';
 export function makeBusyboxRootfs(parent: string = tmpdir()): string {
   mkdirSync(parent, { recursive: true });
   const root = mkdtempSync(join(parent, 'rootfs-'));
+  chmodSync(root, 0o755); // the image's / (mkdtemp makes it 0700, which would shut out every user but root)
   for (const d of ['bin', 'etc', 'root', 'tmp', 'usr/bin', 'usr/sbin', 'sbin']) mkdirSync(join(root, d), { recursive: true });
   chmodSync(join(root, 'tmp'), 0o1777);
   copyFileSync(BUSYBOX, join(root, 'bin/busybox'));
