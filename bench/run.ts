@@ -2,6 +2,7 @@
 import { benchImages } from './images';
 import { benchSaveLoad, report } from './save-load';
 import { benchRegistry } from './registry';
+import { benchBuild, reportTime } from './build';
 
 async function main(): Promise<void> {
   const r = await benchSaveLoad();
@@ -12,6 +13,9 @@ async function main(): Promise<void> {
   console.log(report('push 200 MB', g.size, g.push, 1.5));
   const i = await benchImages();
   console.log(`berth images, ${i.lines} tags: ${i.ms.toFixed(0)} ms (median of 7; target < 300 ms) ${i.ms < 300 ? 'OK' : 'SLOW'}`);
+  const b = await benchBuild();
+  console.log(reportTime('build 200 MB context', b.context, 0.7));
+  console.log(reportTime('no-change rebuild, 10 steps', b.rebuild, 0.5));
 }
 
 void main();
