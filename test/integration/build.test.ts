@@ -192,6 +192,8 @@ test('multi-stage: --target, COPY --from a stage by name and index, FROM an earl
   assert.match(bad.stderr, /target stage "nope" could not be found; the stages are builder, tested, 2/);
 });
 
+const STAT = 'cd / && find /copied /owned /glob /unpacked /web /inline.txt | sort | xargs stat -c "%A %u %g %s %Y %N"';
+
 test('COPY and ADD: globs, folders, .dockerignore with exceptions, --chown, --chmod, a local tar, a URL, a heredoc', async () => {
   const server: Server = createServer((req, res) => {
     if (req.url === '/files/remote.txt') {
@@ -221,6 +223,7 @@ test('COPY and ADD: globs, folders, .dockerignore with exceptions, --chown, --ch
         "COPY <<'EOF' /raw.txt",
         'raw $WHO',
         'EOF',
+        `RUN ${STAT}`,
       ].join('\n'),
       'a.txt': 'a\n',
       'b.txt': 'b\n',
@@ -235,7 +238,13 @@ test('COPY and ADD: globs, folders, .dockerignore with exceptions, --chown, --ch
     writeFileSync(join(ctx, 'tarsrc/inner/packed.txt'), 'packed\n');
     execFileSync('tar', ['-cf', join(ctx, 'archive.tar'), '-C', join(ctx, 'tarsrc'), 'inner']);
     symlinkSync('one.txt', join(ctx, 'src/link'));
-    ok(await build(ctx, ['-t', 'copy/test']));
+    const built = ok(await build(ctx, ['-t', 'copy/test']));
+    // a RUN in the same build sees the copied files exactly as a later build unpacking the layers does
+    const sameBuild = built.stdout.split('\n');
+    const lastRun = sameBuild.findLastIndex((l) => l.startsWith(' ---> Running in'));
+    const seen = sameBuild.slice(lastRun + 1, sameBuild.findLastIndex((l) => l.startsWith('Removing intermediate'))).join('\n');
+    assert.equal(seen, await runIn('copy/test', STAT));
+    assert.match(seen, /^drwxr-xr-x 0 0 \d+ \d+ \/copied\n/);
     const listing = await runIn('copy/test', 'cd / && ls /glob && find /copied | sort && stat -c "%A %u %g" /owned /web/remote.txt && cat /unpacked/inner/packed.txt /web/remote.txt /inline.txt /raw.txt && readlink /copied/link');
     assert.equal(listing, [
       'a.txt', 'b.txt',

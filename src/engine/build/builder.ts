@@ -29,10 +29,11 @@ import { isProcessAlive } from '../store/lock';
 import type { ImageFacts, Store } from '../store/store';
 import { storeConfigAndManifest } from '../archive/image-blobs';
 import { storedBlob } from '../archive/layer-streams';
-import { readCache, recordSteps, stepKey, type CachedStep } from './cache';
+import { readCache, recordSteps, stepKey, type CacheIndex, type CachedStep } from './cache';
 import { applyConfigInstruction, isConfigInstruction, type ConfigState } from './config-instructions';
 import { BuildContext } from './context';
-import { findSources, parseChmod, planEntries, resolveChown, type SourceTree } from './copy';
+import { fileDigest, findSources, parseChmod, planEntries, resolveChown, sourcesKey, type SourceTree } from './copy';
+import { applyEntries, canApply } from './apply-entries';
 import { layerFromChange } from './diff';
 import { hostTools } from './host-tools';
 import { sandboxIdMap, type IdMap } from './id-map';
@@ -140,7 +141,7 @@ class Build {
   private readonly steps: CachedStep[] = [];
   private readonly consumed = new Set<string>();
   private readonly imageTrees = new Map<string, SourceTree>();
-  private cache?: Map<string, Digest>;
+  private cache?: CacheIndex;
   private globals = new Map<string, string>();
   private stepNo = 0;
   private total = 0;
@@ -211,7 +212,7 @@ class Build {
     this.total = needed.reduce((n, s) => n + 1 + s.instructions.length, 0);
     const layerSteps = needed.filter((s) => s === target).reduce((n, s) => n + s.instructions.filter((i) => LAYER_INSTRUCTIONS.has(i.keyword)).length, 0);
     if (layerSteps > MAX_LAYERS) throw tooManyLayers(layerSteps);
-    this.cache = this.request.noCache ? new Map() : await readCache(this.deps.store);
+    this.cache = this.request.noCache ? { steps: new Map(), parents: new Set() } : await readCache(this.deps.store);
     let final: StageState | undefined;
     try {
       for (const stage of needed) {
@@ -403,18 +404,19 @@ class Build {
   /** Cache hit: the state becomes the cached image's. */
   private async fromCache(state: StageState, key: string): Promise<boolean> {
     if (this.request.noCache) return false;
-    const id = this.cache!.get(key);
+    const id = this.cache!.steps.get(key);
     if (!id) return false;
     const images = await imagesOf(await this.deps.store.entries());
     const image = images.find((i) => i.id === id);
     if (!image) return false;
     const { manifest, config } = await readImage(this.deps.store, image);
     await this.lease.pin(...[image.manifest.digest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)] as Digest[]);
+    const parent = this.parentKey(state);
     state.image = clone(config);
     state.layers = manifest.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }));
     state.id = image.id;
     state.facts = { id: image.id, manifest: image.manifest, size: image.size, created: image.created };
-    this.steps.push({ key, facts: state.facts });
+    this.steps.push({ key, parent, facts: state.facts });
     this.emit({ type: 'cache' });
     this.emit({ type: 'image', id: image.id });
     return true;
@@ -426,6 +428,7 @@ class Build {
 
   /** Writes the stage's image as it is now and makes it the step's result. */
   private async commit(state: StageState, key: string | undefined, history: HistoryEntry, layer?: Descriptor): Promise<void> {
+    const parent = this.parentKey(state);
     if (layer) {
       if (state.layers.length + 1 > MAX_LAYERS) throw tooManyLayers(state.layers.length + 1);
       state.layers.push(layer);
@@ -438,7 +441,7 @@ class Build {
     const facts = await storeConfigAndManifest(this.deps.store, this.lease, bytes, state.layers, created);
     state.id = facts.id;
     state.facts = facts;
-    this.steps.push({ key, facts });
+    this.steps.push({ key, parent, facts });
     this.emit({ type: 'image', id: facts.id });
   }
 
@@ -588,19 +591,35 @@ class Build {
     const heredocs = new Map(inst.heredocs.map((h) => [h.name, h.quoted ? h.content : word(h.content)]));
     const found = await findSources({ add, sources, context: this.context, from, heredocs, scratch, download: this.deps.download });
     const workdir = state.image.config?.WorkingDir || '/';
-    const key = stepKey([this.parentKey(state), inst.keyword, found.key, dest, workdir, chown ?? null, chmod ?? null]);
-    if (await this.fromCache(state, key)) return;
+    const parent = this.parentKey(state);
+    const inputs = [parent, inst.keyword, dest, workdir, chown ?? null, chmod ?? null];
+    let key: string | undefined;
+    // Only a parent with cached steps can hit: then read the sources first; else read them once, below.
+    if (!this.request.noCache && this.cache!.parents.has(parent)) {
+      key = stepKey([...inputs, await sourcesKey(found, this.context, from)]);
+      if (await this.fromCache(state, key)) return;
+    }
     const rootfs = await this.rootfs(state);
     const owner = chown ? await resolveChown(rootfs, chown) : undefined;
-    const entries = await planEntries({ add, dest, sourceWords: sources.length, workdir, rootfs, ids: this.ids, owner, chmod, context: this.context, from, epoch: this.epoch, scratch }, found.sources);
-    const layer = await this.storeLayer(entries);
-    const what = found.sources.length === 1 && found.sources[0]!.kind !== 'context' ? 'file' : found.sources.some((s) => s.kind === 'context' && s.entry.type === 'directory') ? 'dir' : 'file';
-    await this.commit(state, key, { created_by: `/bin/sh -c #(nop) ${inst.keyword} ${what}:${found.key.slice(7)} in ${dest} ` }, layer);
+    const entries = await planEntries({ add, dest, sourceWords: sources.length, workdir, rootfs, ids: this.ids, owner, chmod, context: this.context, from, epoch: this.epoch, scratch }, found);
+    const digests = new Map<string, string>();
+    const direct = canApply(entries);
+    let layer: Descriptor;
+    try {
+      [layer] = await Promise.all([this.storeLayer(entries, digests), direct ? applyEntries(rootfs, entries, this.ids) : undefined]);
+    } catch (e) {
+      state.rootfs = undefined; // half written: unpacked again when needed
+      throw e;
+    }
+    key ??= stepKey([...inputs, await sourcesKey(found, this.context, from, async (h) => digests.get(h) ?? fileDigest(h))]);
+    const what = found.length === 1 && found[0]!.kind !== 'context' ? 'file' : found.some((s) => s.kind === 'context' && s.entry.type === 'directory') ? 'dir' : 'file';
+    await this.commit(state, key, { created_by: `/bin/sh -c #(nop) ${inst.keyword} ${what}:${key.slice(7)} in ${dest} ` }, layer);
+    if (direct) state.applied = state.layers.length;
   }
 
   /** Stores a layer of `entries`; the stage's root filesystem takes it when a step next needs it. */
-  private async storeLayer(entries: LayerEntry[]): Promise<Descriptor> {
-    const blob = await this.deps.store.blobs.putStream(layerTar(entries), this.lease);
+  private async storeLayer(entries: LayerEntry[], digests?: Map<string, string>): Promise<Descriptor> {
+    const blob = await this.deps.store.blobs.putStream(layerTar(entries, { digests }), this.lease);
     return { mediaType: MediaType.ociLayer, digest: blob.digest, size: blob.size };
   }
 

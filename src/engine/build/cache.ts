@@ -25,6 +25,14 @@ interface CacheFile {
   version: 1;
   /** key -> image ID */
   steps: Record<string, Digest>;
+  /** The parents (image IDs) of cached steps: a step whose parent is not here cannot hit. */
+  parents?: string[];
+}
+
+/** What the cache holds. */
+export interface CacheIndex {
+  steps: Map<string, Digest>;
+  parents: Set<string>;
 }
 
 /** The cache key of a step: a digest of its inputs, in order. */
@@ -32,13 +40,13 @@ export function stepKey(parts: readonly unknown[]): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(parts)).digest('hex')}`;
 }
 
-/** Reads the key -> image map (empty when there is none yet). */
-export async function readCache(store: Store): Promise<Map<string, Digest>> {
+/** Reads the cache (empty when there is none yet). */
+export async function readCache(store: Store): Promise<CacheIndex> {
   try {
     const parsed = JSON.parse(await readFile(join(store.root, FILE), 'utf8')) as Partial<CacheFile>;
-    return new Map(Object.entries(parsed.steps ?? {}));
+    return { steps: new Map(Object.entries(parsed.steps ?? {})), parents: new Set(parsed.parents ?? []) };
   } catch (e) {
-    if (sysCode(e) === 'ENOENT' || e instanceof SyntaxError) return new Map();
+    if (sysCode(e) === 'ENOENT' || e instanceof SyntaxError) return { steps: new Map(), parents: new Set() };
     throw e;
   }
 }
@@ -46,6 +54,8 @@ export async function readCache(store: Store): Promise<Map<string, Digest>> {
 /** A step result to record. */
 export interface CachedStep {
   key?: string;
+  /** The step's parent (an image ID, or `scratch:PLATFORM`). */
+  parent?: string;
   facts: ImageFacts;
 }
 
@@ -63,14 +73,18 @@ export async function recordSteps(store: Store, steps: CachedStep[], final?: { f
       if (!has(s.facts.id)) out.push(entryFor(s.facts, { [INTERMEDIATE]: 'true' }));
     }
     if (final) out = setFinal(out, final.facts, final.tags);
-    const map = await readCache(store);
-    for (const s of steps) if (s.key) map.set(s.key, s.facts.id);
-    const live = new Set(out.map((e) => idOf(e)));
-    const steps2: Record<string, Digest> = {};
-    for (const [k, v] of map) if (live.has(v)) steps2[k] = v;
+    const cache = await readCache(store);
+    for (const s of steps) {
+      if (s.key) cache.steps.set(s.key, s.facts.id);
+      if (s.key && s.parent) cache.parents.add(s.parent);
+    }
+    const live = new Set<string>(out.map((e) => idOf(e)).filter((x): x is Digest => x !== undefined));
+    const kept: Record<string, Digest> = {};
+    for (const [k, v] of cache.steps) if (live.has(v)) kept[k] = v;
+    const parents = [...cache.parents].filter((p) => !p.startsWith('sha256:') || live.has(p));
     const file = join(store.root, FILE);
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ version: 1, steps: steps2 } satisfies CacheFile));
+    await writeFile(tmp, JSON.stringify({ version: 1, steps: kept, parents } satisfies CacheFile));
     await rename(tmp, file);
     return { entries: out, result: undefined };
   });

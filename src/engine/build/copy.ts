@@ -38,17 +38,10 @@ export interface SourceTree {
 
 /** One source a COPY/ADD step names, found. */
 export type FoundSource =
-  | { kind: 'context'; entry: ContextEntry; wildcard: boolean }
+  | { kind: 'context'; entry: ContextEntry; wildcard: boolean; /** It and what lies below it, not ignored. */ entries: ContextEntry[] }
   | { kind: 'tree'; inside: string; host: string; st: Stats; wildcard: boolean }
   | { kind: 'inline'; name: string; host: string; st: Stats }
   | { kind: 'url'; url: string; host: string; st: Stats; lastModified?: number };
-
-/** The sources of a step and the digest of everything they hold. */
-export interface FoundSources {
-  sources: FoundSource[];
-  /** Digest of the sources' names, types, modes, links and contents (context, inline, URL), or of the tree's ID. */
-  key: string;
-}
 
 /** Where a COPY/ADD reads from. */
 export interface SourceSpec {
@@ -68,8 +61,8 @@ export interface SourceSpec {
 const URL_RE = /^https?:\/\//i;
 const WILDCARD = /[*?[]/;
 
-/** Finds every source of a COPY/ADD and digests what it reads. */
-export async function findSources(spec: SourceSpec): Promise<FoundSources> {
+/** Finds every source of a COPY/ADD. */
+export async function findSources(spec: SourceSpec): Promise<FoundSource[]> {
   const word = spec.add ? 'ADD' : 'COPY';
   const found: FoundSource[] = [];
   let n = 0;
@@ -102,9 +95,12 @@ export async function findSources(spec: SourceSpec): Promise<FoundSources> {
     }
     const matches = await spec.context.glob(src);
     if (matches.length === 0) throw notFound(word, src, 'in the build context or excluded by .dockerignore');
-    for (const m of matches) found.push({ kind: 'context', entry: await followContextLink(spec.context, m), wildcard });
+    for (const m of matches) {
+      const entry = await followContextLink(spec.context, m);
+      found.push({ kind: 'context', entry, wildcard, entries: entry.type === 'directory' ? await spec.context.walk(entry.path) : [entry] });
+    }
   }
-  return { sources: found, key: await digestSources(spec, found) };
+  return found;
 }
 
 function notFound(word: string, src: string, where: string): BerthError {
@@ -167,33 +163,37 @@ function treeGlob(root: string, pattern: string): string[] {
   });
 }
 
-/** The cache key of the sources: what they hold, not when they were touched. */
-async function digestSources(spec: SourceSpec, found: FoundSource[]): Promise<string> {
+/** The sha256 (hex) of a file's content. */
+export async function fileDigest(host: string): Promise<string> {
   const hash = createHash('sha256');
-  const file = async (host: string): Promise<void> => {
-    for await (const chunk of createReadStream(host, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  };
+  for await (const chunk of createReadStream(host, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The cache key of the sources: their names, types, modes, links and contents (not when they were
+ * touched), or for `--from` the tree's image ID. `digestOf` gives a file's content digest: read now, or
+ * taken from the pass that wrote the layer, so a step with no cached candidate reads its files once.
+ */
+export async function sourcesKey(found: FoundSource[], context: BuildContext, from: SourceTree | undefined, digestOf: (host: string) => Promise<string> = fileDigest): Promise<string> {
+  const hash = createHash('sha256');
   for (const s of found) {
     switch (s.kind) {
-      case 'context': {
-        const entries = s.entry.type === 'directory' ? await spec.context.walk(s.entry.path) : [s.entry];
+      case 'context':
         hash.update(`context ${s.entry.path} ${s.wildcard}\n`);
-        for (const e of entries) {
-          hash.update(`${e.type} ${e.path} ${e.mode.toString(8)} ${e.linkTarget ?? ''} ${e.size}\n`);
-          if (e.type === 'file') await file(join(spec.context.dir, e.path));
+        for (const e of s.entries) {
+          hash.update(`${e.type} ${e.path} ${e.mode.toString(8)} ${e.linkTarget ?? ''} ${e.size}`);
+          hash.update(e.type === 'file' ? ` ${await digestOf(join(context.dir, e.path))}\n` : '\n');
         }
         break;
-      }
       case 'tree':
-        hash.update(`tree ${spec.from!.id} ${s.inside} ${s.wildcard}\n`);
+        hash.update(`tree ${from!.id} ${s.inside} ${s.wildcard}\n`);
         break;
       case 'inline':
-        hash.update(`inline ${s.name} ${s.st.size}\n`);
-        await file(s.host);
+        hash.update(`inline ${s.name} ${s.st.size} ${await fileDigest(s.host)}\n`);
         break;
       case 'url':
-        hash.update(`url ${s.url} ${s.st.size} ${s.lastModified ?? ''}\n`);
-        await file(s.host);
+        hash.update(`url ${s.url} ${s.st.size} ${s.lastModified ?? ''} ${await fileDigest(s.host)}\n`);
         break;
     }
   }
@@ -239,7 +239,7 @@ export async function planEntries(spec: DestSpec, found: FoundSource[]): Promise
         const e = s.entry;
         if (e.type === 'directory') {
           plan.folder(destAbs);
-          for (const c of await spec.context.walk(e.path)) {
+          for (const c of s.entries) {
             if (c.path === e.path) continue;
             const rel = e.path === '.' ? c.path : c.path.slice(e.path.length + 1);
             plan.contextEntry(`${destAbs}/${rel}`, c);
@@ -316,6 +316,9 @@ async function isArchive(host: string): Promise<boolean> {
 /** The entries of one step under construction. */
 class Plan {
   private readonly byName = new Map<string, LayerEntry>();
+  /** Folders this step makes that the image lacks: nothing below them is in the image. */
+  private readonly fresh = new Set<string>();
+  private readonly resolved = new Map<string, string>();
   private archives = 0;
 
   constructor(private readonly spec: DestSpec) {}
@@ -327,8 +330,19 @@ class Plan {
     const parent = posix.dirname(clean);
     const base = posix.basename(clean);
     if (parent === '.') return base;
-    const r = resolveInRoot(this.spec.rootfs, parent, { followLast: true });
-    return r.inside === '' ? base : `${r.inside}/${base}`;
+    let inside = this.resolved.get(parent);
+    if (inside === undefined) {
+      inside = this.fresh.has(parent) ? parent : resolveInRoot(this.spec.rootfs, parent, { followLast: true }).inside;
+      this.resolved.set(parent, inside);
+    }
+    return inside === '' ? base : `${inside}/${base}`;
+  }
+
+  /** What the image has at `name` (links not followed at the end), knowing what this step made. */
+  private inImage(name: string): Stats | undefined {
+    const parent = posix.dirname(name);
+    if (parent !== '.' && this.fresh.has(parent)) return undefined;
+    return statInRoot(this.spec.rootfs, name);
   }
 
   private time(t: number): number {
@@ -341,11 +355,12 @@ class Plan {
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
       if (this.byName.has(dir)) continue;
-      const st = statInRoot(this.spec.rootfs, dir);
+      const st = this.inImage(dir);
       if (st?.isDirectory()) continue;
       if (st) throw new BerthError('INVALID_ARGUMENT', `cannot copy to /${name}: /${dir} is not a folder in the image`);
       const owner = this.spec.owner ?? { uid: 0, gid: 0 };
       this.byName.set(dir, { name: dir, type: 'directory', mode: 0o755, ...owner, mtime: this.time(Math.floor(Date.now() / 1000)) });
+      this.fresh.add(dir);
     }
   }
 
@@ -354,10 +369,11 @@ class Plan {
     this.parents(entry.name);
     const existing = this.byName.get(entry.name);
     if (existing?.type === 'directory' && entry.type === 'directory') return;
-    const st = this.byName.has(entry.name) ? undefined : statInRoot(this.spec.rootfs, entry.name);
+    const st = this.byName.has(entry.name) ? undefined : this.inImage(entry.name);
     if (st?.isDirectory() && entry.type !== 'directory') {
       throw new BerthError('INVALID_ARGUMENT', `cannot copy a file over the folder /${entry.name} of the image`);
     }
+    if (entry.type === 'directory' && !st && !existing) this.fresh.add(entry.name);
     this.byName.set(entry.name, entry);
   }
 
@@ -370,7 +386,7 @@ class Plan {
   folder(path: string): void {
     const name = this.nameOf(path);
     if (name === '' || this.byName.has(name)) return;
-    const st = statInRoot(this.spec.rootfs, name);
+    const st = this.inImage(name);
     if (st?.isDirectory()) return;
     const owner = this.spec.owner ?? { uid: 0, gid: 0 };
     this.put({ name, type: 'directory', mode: 0o755, ...owner, mtime: this.time(Math.floor(Date.now() / 1000)) });

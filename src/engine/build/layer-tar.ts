@@ -4,6 +4,7 @@
  * names and large IDs), with numeric owners and empty user and group names, so the same entries always
  * give the same bytes. The generic {@link TarWriter} of archives fixes owners and times and cannot do this.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import { writeTo } from '../archive/streams';
@@ -33,13 +34,19 @@ const MAX_USTAR_ID = 0o777777;
 /** The `st_mode` type bits, so that a mode of 0 survives tar-stream (which replaces a zero mode with a default). */
 const TYPE_BITS: Record<LayerEntry['type'], number> = { file: 0o100000, link: 0o100000, directory: 0o040000, symlink: 0o120000, fifo: 0o010000 };
 
+/** Options of {@link layerTar}. */
+export interface LayerTarOptions {
+  /** Filled with the sha256 (hex) of each file's content, by its `source`, as the file is read. */
+  digests?: Map<string, string>;
+}
+
 /** The bytes of a tar holding `entries`, in order, ended by the two zero blocks. */
-export async function* layerTar(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>): AsyncGenerator<Buffer> {
+export async function* layerTar(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, options: LayerTarOptions = {}): AsyncGenerator<Buffer> {
   const pack = tarPack({ highWaterMark: 1 << 20 } as never);
   let failure: unknown;
   let finished = false;
   const producing = (async () => {
-    for await (const entry of entries) await addEntry(pack, entry);
+    for await (const entry of entries) await addEntry(pack, entry, options.digests);
     pack.finalize();
   })().catch((e: unknown) => {
     failure ??= e;
@@ -80,7 +87,7 @@ function headerOf(e: LayerEntry): Record<string, unknown> {
 /** Files up to this size are read whole; bigger ones stream in chunks of this size. */
 const CHUNK = 1 << 20;
 
-async function addEntry(pack: Pack, e: LayerEntry): Promise<void> {
+async function addEntry(pack: Pack, e: LayerEntry, digests?: Map<string, string>): Promise<void> {
   const header = headerOf(e);
   let settle!: (err?: Error | null) => void;
   const done = new Promise<void>((resolve, reject) => {
@@ -94,13 +101,19 @@ async function addEntry(pack: Pack, e: LayerEntry): Promise<void> {
   if (e.size <= CHUNK) {
     const bytes = readFileSync(e.source!);
     if (bytes.length !== e.size) throw new Error(`${e.source} changed while it was being stored (${bytes.length} bytes, not ${e.size})`);
+    digests?.set(e.source!, createHash('sha256').update(bytes).digest('hex'));
     pack.entry(header as never, bytes, settle);
     return done;
   }
   const sink = pack.entry(header as never, settle);
   sink.on('error', () => undefined);
+  const hash = digests ? createHash('sha256') : undefined;
   try {
-    for await (const chunk of createReadStream(e.source!, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) await writeTo(sink as never, chunk);
+    for await (const chunk of createReadStream(e.source!, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+      hash?.update(chunk);
+      await writeTo(sink as never, chunk);
+    }
+    if (hash) digests!.set(e.source!, hash.digest('hex'));
   } catch (err) {
     sink.destroy(err as Error);
     throw err;
