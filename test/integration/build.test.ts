@@ -341,3 +341,20 @@ test('bad input: a missing Dockerfile, a parse error, an unknown instruction, an
   r = ok(await berth(root, ['build', '-f', '-', '-t', 'stdin/df', stdin], { stdin: 'FROM busybox\nCOPY a.txt /\n' }));
   assert.equal(await runIn('stdin/df', 'cat /a.txt'), 'from stdin');
 });
+
+test('RUN for another processor is refused with a reason; builder prune removes the build cache and keeps tagged images', async () => {
+  const arm = context({ Dockerfile: 'FROM scratch\nCOPY a /a\nRUN true\n', a: 'a' });
+  const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  const r = await build(arm, ['--platform', other]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`Dockerfile line 3: RUN: RUN cannot execute ${other} programs on this linux/\\w+ machine`));
+  const before = ok(await berth(root, ['images', '-a', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n');
+  assert.ok(before.includes('<none>:<none>'));
+  const pruned = ok(await berth(root, ['builder', 'prune', '-f']));
+  assert.match(pruned.stdout, /^Deleted build cache objects:\n([0-9a-f]{25}\n)+\nTotal reclaimed space: /);
+  const after = ok(await berth(root, ['images', '-a', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n');
+  assert.deepEqual(after.filter((l) => l !== '<none>:<none>'), before.filter((l) => l !== '<none>:<none>'), 'tagged images stay');
+  assert.ok(after.filter((l) => l === '<none>:<none>').length < before.filter((l) => l === '<none>:<none>').length);
+  assert.match(ok(await berth(root, ['system', 'check'])).stdout, /no problems found/);
+  assert.equal(await runIn('demo/app:1', 'cat /app/a.txt'), 'file content');
+});

@@ -5,7 +5,7 @@ import { tagCommand } from './tag';
 import { inspectCommand } from './inspect';
 import { historyCommand } from './history';
 import { rmiCommand } from './rmi';
-import { pruneCommand } from './prune';
+import { builderPruneCommand, pruneCommand } from './prune';
 import { importCommand, loadCommand, saveCommand } from './archive';
 import { checkCommand, dfCommand } from './system';
 import { pullCommand, pushCommand } from './registry';
@@ -16,5 +16,5 @@ import { buildCommand } from './build';
 export const commands: Command[] = [
   imagesCommand, tagCommand, inspectCommand, historyCommand, rmiCommand, pruneCommand,
   importCommand, saveCommand, loadCommand, checkCommand, dfCommand, pullCommand, pushCommand, loginCommand, logoutCommand,
-  searchCommand, buildCommand,
+  searchCommand, buildCommand, builderPruneCommand,
 ];

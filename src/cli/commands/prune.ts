@@ -65,3 +65,34 @@ export const pruneCommand: Command = {
     ctx.out(`Total reclaimed space: ${humanSize(reclaimed)}`);
   },
 };
+
+/** `berth builder prune`: removes the build cache (the intermediate images of earlier builds). */
+export const builderPruneCommand: Command = {
+  path: ['builder', 'prune'],
+  usage: '[OPTIONS]',
+  summary: 'Remove build cache',
+  maxArgs: 0,
+  flags: [
+    { name: 'filter', kind: 'list', valueName: 'filter', description: 'Provide filter values (e.g. "until=24h")' },
+    { name: 'force', short: 'f', kind: 'bool', description: 'Do not prompt for confirmation' },
+  ],
+  async run(ctx, flags) {
+    const filters = parseFilters((flags.filter as string[] | undefined) ?? [], ['until']);
+    const now = Date.now();
+    const until = filters.get('until')?.map((v) => parseUntil(v, now));
+    if (!flags.force) {
+      ctx.err('WARNING! This will remove all dangling build cache.');
+      if (!(await ctx.confirm('Are you sure you want to continue?'))) return 0;
+    }
+    const engine: ImageEngine = await ctx.engine();
+    const select = (image: ImageRecord): boolean => Boolean(image.intermediate) && (!until || until.every((u) => (Date.parse(image.created ?? '') || 0) < u));
+    const { events, reclaimed } = await engine.prune({ all: true, select });
+    const deleted = events.filter((e): e is { deleted: `sha256:${string}` } => 'deleted' in e);
+    if (deleted.length) {
+      ctx.out('Deleted build cache objects:');
+      for (const e of deleted) ctx.out(e.deleted.slice(7, 32));
+      ctx.out('');
+    }
+    ctx.out(`Total reclaimed space: ${humanSize(reclaimed)}`);
+  },
+};

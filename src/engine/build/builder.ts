@@ -533,6 +533,11 @@ class Build {
     const createdBy = `${args.length ? `|${args.length} ${args.join(' ')} ` : ''}${command.join(' ')}`;
     const key = stepKey([this.parentKey(state), 'RUN', command, args, this.request.network ?? 'default']);
     if (await this.fromCache(state, key)) return;
+    const host = hostPlatform();
+    if (state.image.architecture !== host.architecture || state.image.os !== host.os) {
+      const image = platformString({ os: state.image.os, architecture: state.image.architecture, variant: state.image.variant });
+      throw this.fail(inst, `RUN cannot execute ${image} programs on this ${platformString(host)} machine (Berth does not emulate other processors); build for ${platformString(host)}, or use the Docker Engine backend with emulation`, 'UNSUPPORTED');
+    }
     const rootfs = await this.rootfs(state);
     const container = randomBytes(6).toString('hex');
     this.emit({ type: 'run', container });
