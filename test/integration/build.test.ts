@@ -241,8 +241,8 @@ test('COPY and ADD: globs, folders, .dockerignore with exceptions, --chown, --ch
     const built = ok(await build(ctx, ['-t', 'copy/test']));
     // a RUN in the same build sees the copied files exactly as a later build unpacking the layers does
     const sameBuild = built.stdout.split('\n');
-    const lastRun = sameBuild.findLastIndex((l) => l.startsWith(' ---> Running in'));
-    const seen = sameBuild.slice(lastRun + 1, sameBuild.findLastIndex((l) => l.startsWith('Removing intermediate'))).join('\n');
+    const lastOf = (prefix: string): number => sameBuild.map((l) => l.startsWith(prefix)).lastIndexOf(true);
+    const seen = sameBuild.slice(lastOf(' ---> Running in') + 1, lastOf('Removing intermediate')).join('\n');
     assert.equal(seen, await runIn('copy/test', STAT));
     assert.match(seen, /^drwxr-xr-x 0 0 \d+ \d+ \/copied\n/);
     const listing = await runIn('copy/test', 'cd / && ls /glob && find /copied | sort && stat -c "%A %u %g" /owned /web/remote.txt && cat /unpacked/inner/packed.txt /web/remote.txt /inline.txt /raw.txt && readlink /copied/link');
