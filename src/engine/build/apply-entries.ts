@@ -9,7 +9,7 @@
  * removed first, so nothing is ever written through a link of the image.
  */
 import { constants } from 'node:fs';
-import { chmod, copyFile, lchown, lstat, lutimes, mkdir, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sysCode } from '../errors';
 import { canChown, hostGid, hostUid, type IdMap } from './id-map';
@@ -18,9 +18,9 @@ import type { LayerEntry } from './layer-tar';
 /** Files copied at once. */
 const CONCURRENCY = 8;
 
-/** True when {@link applyEntries} can write these entries (files, folders and symbolic links). */
+/** True when {@link applyEntries} can write these entries (all but FIFOs, which Node cannot make). */
 export function canApply(entries: LayerEntry[]): boolean {
-  return entries.every((e) => e.type === 'file' || e.type === 'directory' || e.type === 'symlink');
+  return entries.every((e) => e.type !== 'fifo');
 }
 
 /** Writes `entries` (parents before children, as a plan gives them) into `root`; see the module comment. */
@@ -36,7 +36,7 @@ export async function applyEntries(root: string, entries: LayerEntry[], ids: IdM
     if (st && !st.isDirectory()) await unlink(host);
     if (!st?.isDirectory()) await mkdir(host, { mode: 0o700 });
   }
-  const others = entries.filter((e) => e.type !== 'directory');
+  const others = entries.filter((e) => e.type === 'file' || e.type === 'symlink');
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < others.length) {
@@ -60,6 +60,14 @@ export async function applyEntries(root: string, entries: LayerEntry[], ids: IdM
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, others.length) }, worker));
+  // hard links once the files they name are there
+  for (const e of entries.filter((x) => x.type === 'link')) {
+    const host = join(root, e.name);
+    const st = await lstat(host).catch((err: unknown) => (sysCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+    if (st?.isDirectory()) await rm(host, { recursive: true });
+    else if (st) await unlink(host);
+    await link(join(root, e.linkname!), host);
+  }
   // folders last, deepest first: writing into a folder changes its time, and a read-only mode would shut it
   for (const d of [...dirs].reverse()) {
     const host = join(root, d.name);

@@ -42,6 +42,7 @@ import { resolveInRoot } from './root-path';
 import { unpackLayer } from './rootfs';
 import { runInSandbox, DEFAULT_PATH } from './sandbox';
 import { removeTree } from './sandbox-folder';
+import { resolveUser } from './sandbox-user';
 
 /** What a build reports as it goes, in the words Docker's legacy builder prints. */
 export type BuildEvent =
@@ -499,10 +500,12 @@ class Build {
       const entries: LayerEntry[] = [];
       const parts = at.inside.split('/');
       const time = Math.floor((this.epoch ?? Date.now() / 1000));
+      // made as the current USER, as BuildKit and buildah make it
+      const { uid, gid } = await resolveUser(rootfs, cs.config.User || undefined);
       for (let i = 1; i <= parts.length; i++) {
         const name = parts.slice(0, i).join('/');
         if (i < parts.length && (await exists(join(rootfs, name)))) continue;
-        entries.push({ name, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: time });
+        entries.push({ name, type: 'directory', mode: 0o755, uid, gid, mtime: time });
       }
       layer = await this.storeLayer(entries);
     }

@@ -20,7 +20,9 @@ import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type 
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { BerthError, isBerthError, sysCode } from '../errors';
-import { detectCompression } from '../archive/compression';
+import { detectCompression, gunzipStream, type Compression } from '../archive/compression';
+import { findTool } from './host-tools';
+import { spawn } from 'node:child_process';
 import type { BuildContext, ContextEntry } from './context';
 import { cleanPath, matchGlob } from './dockerignore';
 import { containerGid, containerUid, type IdMap } from './id-map';
@@ -233,6 +235,7 @@ export async function planEntries(spec: DestSpec, found: FoundSource[]): Promise
   const destIsDir = trailing || found.length > 1 || isDirectory(spec.rootfs, destAbs);
   const plan = new Plan(spec);
   const now = Math.floor(Date.now() / 1000);
+  let kind: Compression | undefined;
   for (const s of found) {
     switch (s.kind) {
       case 'context': {
@@ -244,8 +247,8 @@ export async function planEntries(spec: DestSpec, found: FoundSource[]): Promise
             const rel = e.path === '.' ? c.path : c.path.slice(e.path.length + 1);
             plan.contextEntry(`${destAbs}/${rel}`, c);
           }
-        } else if (spec.add && e.type === 'file' && (await isArchive(join(spec.context.dir, e.path)))) {
-          await plan.archive(destAbs, join(spec.context.dir, e.path), e.path);
+        } else if (spec.add && e.type === 'file' && (kind = await archiveKind(join(spec.context.dir, e.path), e.path)) !== undefined) {
+          await plan.archive(destAbs, join(spec.context.dir, e.path), e.path, kind);
         } else {
           plan.contextEntry(destIsDir ? `${destAbs}/${basename(e.path)}` : destAbs, e);
         }
@@ -299,18 +302,63 @@ function statInRoot(root: string, path: string): Stats | undefined {
   }
 }
 
-/** A local file ADD unpacks: a tar, plain or gzip-compressed. */
-async function isArchive(host: string): Promise<boolean> {
+/** The programs that decompress what Node cannot. */
+const DECOMPRESSORS: Partial<Record<Compression, string>> = { bzip2: 'bzip2', xz: 'xz', zstd: 'zstd' };
+
+/** The file's bytes, decompressed when it is compressed (gzip in Node; bzip2, xz and zstd by their programs). */
+function decompressed(host: string, kind: Compression, shown: string): { chunks: AsyncIterable<Buffer>; stop: () => void } {
+  if (kind === 'none' || kind === 'gzip') {
+    const stream = createReadStream(host, { highWaterMark: 1 << 20 });
+    return { chunks: kind === 'gzip' ? stream.pipe(gunzipStream()) : stream, stop: () => stream.destroy() };
+  }
+  const program = DECOMPRESSORS[kind]!;
+  const tool = findTool(program);
+  if (!tool) throw new BerthError('UNSUPPORTED', `ADD ${shown}: unpacking a ${kind} archive needs the ${program} program, which this machine does not have`);
+  const child = spawn(tool, ['-dc', host], { stdio: ['ignore', 'pipe', 'ignore'] });
+  child.on('error', () => undefined);
+  return { chunks: child.stdout, stop: () => child.kill() };
+}
+
+/** True for a 512-byte tar header whose checksum holds (what `tar` itself checks). */
+function isTarHeader(block: Buffer): boolean {
+  if (block.length < 512 || block.subarray(0, 512).every((b) => b === 0)) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+  const stored = Number.parseInt(block.subarray(148, 156).toString('latin1').replace(/[\0 ]+/g, ' ').trim(), 8);
+  return stored === sum;
+}
+
+/**
+ * How ADD should unpack a local file: the compression of a tar archive (plain, gzip, bzip2, xz, zstd), or
+ * undefined when the file is not a tar archive and is copied as it is (a gzip file holding no tar, say).
+ */
+async function archiveKind(host: string, shown: string): Promise<Compression | undefined> {
   const fd = await open(host, 'r');
+  let kind: Compression;
   try {
     const head = Buffer.alloc(512);
     const { bytesRead } = await fd.read(head, 0, 512, 0);
-    const c = detectCompression(head.subarray(0, bytesRead));
-    if (c === 'gzip') return true;
-    return bytesRead >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+    kind = detectCompression(head.subarray(0, bytesRead));
+    if (kind === 'none') return isTarHeader(head.subarray(0, bytesRead)) ? 'none' : undefined;
   } finally {
     await fd.close();
   }
+  if (kind !== 'gzip' && !findTool(DECOMPRESSORS[kind]!)) return kind; // unpacking says what is missing
+  const { chunks, stop } = decompressed(host, kind, shown);
+  const got: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const c of chunks) {
+      got.push(c);
+      n += c.length;
+      if (n >= 512) break;
+    }
+  } catch {
+    return undefined; // not really compressed data: a plain file
+  } finally {
+    stop();
+  }
+  return isTarHeader(Buffer.concat(got)) ? kind : undefined;
 }
 
 /** The entries of one step under construction. */
@@ -319,6 +367,8 @@ class Plan {
   /** Folders this step makes that the image lacks: nothing below them is in the image. */
   private readonly fresh = new Set<string>();
   private readonly resolved = new Map<string, string>();
+  /** The first name of each multiply linked file, by device and inode. */
+  private readonly inodes = new Map<string, string>();
   private archives = 0;
 
   constructor(private readonly spec: DestSpec) {}
@@ -412,8 +462,22 @@ class Plan {
     const base = { name: this.nameOf(path), ...owner, mtime: this.time(Math.floor(st.mtimeMs / 1000)) };
     if (st.isDirectory()) this.put({ ...base, type: 'directory', mode: this.mode(st.mode, true) });
     else if (st.isSymbolicLink()) this.put({ ...base, type: 'symlink', mode: 0o777, linkname: readLink(host) });
-    else if (st.isFile()) this.put({ ...base, type: 'file', mode: this.mode(st.mode, false), size: st.size, source: host });
+    else if (st.isFile()) this.putFile({ ...base, type: 'file', mode: this.mode(st.mode, false), size: st.size, source: host }, st);
     else if (st.isFIFO()) this.put({ ...base, type: 'fifo', mode: this.mode(st.mode, false) });
+  }
+
+  /** A file; another name of a file this step already holds becomes a hard link to it, as Docker keeps them. */
+  private putFile(entry: LayerEntry, st: Stats): void {
+    if (st.nlink > 1) {
+      const inode = `${st.dev}:${st.ino}`;
+      const first = this.inodes.get(inode);
+      if (first !== undefined && this.byName.has(first)) {
+        this.put({ name: entry.name, type: 'link', mode: entry.mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime, linkname: first });
+        return;
+      }
+      this.inodes.set(inode, entry.name);
+    }
+    this.put(entry);
   }
 
   /** The contents of a host folder (another stage's, or an unpacked archive) under `path`. */
@@ -432,19 +496,22 @@ class Plan {
     const base = { name: this.nameOf(path), ...owner, mtime: this.time(Math.floor(st.mtimeMs / 1000)) };
     if (st.isDirectory()) this.put({ ...base, type: 'directory', mode: st.mode & 0o7777 });
     else if (st.isSymbolicLink()) this.put({ ...base, type: 'symlink', mode: 0o777, linkname: readLink(host) });
-    else if (st.isFile()) this.put({ ...base, type: 'file', mode: st.mode & 0o7777, size: st.size, source: host });
+    else if (st.isFile()) this.putFile({ ...base, type: 'file', mode: st.mode & 0o7777, size: st.size, source: host }, st);
     else if (st.isFIFO()) this.put({ ...base, type: 'fifo', mode: st.mode & 0o7777 });
   }
 
   /** ADD of a local archive: its entries, unpacked into a scratch folder first, under `path`. */
-  async archive(path: string, host: string, shown: string): Promise<void> {
+  async archive(path: string, host: string, shown: string, kind: Compression): Promise<void> {
     const dir = join(this.spec.scratch, `archive-${this.archives++}`);
     await mkdir(dir, { recursive: true });
+    const { chunks, stop } = decompressed(host, kind === 'gzip' ? 'none' : kind, shown); // gzip: unpackLayer inflates it
     try {
-      await unpackLayer(createReadStream(host, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, dir, { source: `the archive ${shown}`, ids: this.spec.ids });
+      await unpackLayer(chunks, dir, { source: `the archive ${shown}`, ids: this.spec.ids });
     } catch (e) {
       if (isBerthError(e)) throw new BerthError(e.code, `ADD ${shown}: ${e.message}`, { cause: e });
       throw e;
+    } finally {
+      stop();
     }
     this.folder(path);
     this.treeContents(path, dir, this.spec.ids);
@@ -472,7 +539,10 @@ export function parseChmod(value: string): number {
   return parseInt(value, 8);
 }
 
-/** `--chown=user[:group]` in the image's passwd and group files; without a group, the group ID is the user ID (Docker's rule). */
+/**
+ * `--chown=user[:group]` in the image's passwd and group files. Without a group, a user named by name
+ * gets its group from /etc/passwd and a number is used as the group too (BuildKit's and buildah's rule).
+ */
 export async function resolveChown(rootfs: string, spec: string): Promise<{ uid: number; gid: number }> {
   const [user = '', group] = spec.split(':', 2) as [string, string?];
   const lookup = async (file: string, name: string, what: string, idField: number): Promise<number> => {
@@ -491,7 +561,9 @@ export async function resolveChown(rootfs: string, spec: string): Promise<{ uid:
   };
   if (user === '') throw new BerthError('INVALID_ARGUMENT', `invalid --chown=${spec}: give user[:group]`);
   const uid = await lookup('etc/passwd', user, 'user', 2);
-  const gid = group === undefined || group === '' ? uid : await lookup('etc/group', group, 'group', 2);
+  let gid: number;
+  if (group !== undefined && group !== '') gid = await lookup('etc/group', group, 'group', 2);
+  else gid = /^\d+$/.test(user) ? uid : await lookup('etc/passwd', user, 'user', 3);
   return { uid, gid };
 }
 

@@ -68,8 +68,9 @@ export async function runInSandbox(options: RunOptions): Promise<RunResult> {
   const ids = options.ids ?? sandboxIdMap();
   const user = await resolveUser(lower, options.user);
   const privileged = canChown(ids);
+  // The user's own group comes first among its groups, as Docker (moby's getUser) and buildah set them.
   // An ordinary user's namespace holds one ID, and setgroups(2) is denied in it: no supplementary groups.
-  const groups = privileged ? user.groups : undefined;
+  const groups = privileged ? [user.gid, ...user.groups.filter((g) => g !== user.gid)] : undefined;
   for (const g of [user.gid, ...(groups ?? [])]) hostGid(ids, g, `USER ${options.user ?? 'root'}`);
   hostUid(ids, user.uid, `USER ${options.user ?? 'root'}`);
   const workdir = resolveInRoot(lower, options.workdir || '/', { followLast: true });
