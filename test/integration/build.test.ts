@@ -358,3 +358,24 @@ test('RUN for another processor is refused with a reason; builder prune removes 
   assert.match(ok(await berth(root, ['system', 'check'])).stdout, /no problems found/);
   assert.equal(await runIn('demo/app:1', 'cat /app/a.txt'), 'file content');
 });
+
+test('a cancelled build stops its RUN, leaves no work folder, and the store lists what it listed before', async () => {
+  const { BundledEngine } = await import('../../src/engine/engine');
+  const engine = await BundledEngine.open(root);
+  const ctx = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
+  const before = ok(await berth(root, ['images', '-a', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout;
+  const controller = new AbortController();
+  const started = Date.now();
+  const building = engine.build({
+    context: ctx, tags: ['cancelled/build'], signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'output' && e.chunk.toString().includes('started')) controller.abort();
+    },
+  });
+  await assert.rejects(building, (e: Error & { code?: string }) => e.code === 'CANCELLED');
+  assert.ok(Date.now() - started < 30_000, 'the sleep was killed');
+  assert.deepEqual(readdirSync(join(root, 'build')), []);
+  assert.equal(ok(await berth(root, ['images', '-a', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout, before);
+  assert.match(ok(await berth(root, ['system', 'check'])).stdout, /no problems found/);
+  await engine.close();
+});
