@@ -1,0 +1,5 @@
+/** Checks of RUN instructions (shell commands). */
+import type { Rule } from './types';
+
+/** The RUN rules, in the order they run. */
+export const RUN_RULES: Rule[] = [];
