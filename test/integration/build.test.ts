@@ -13,6 +13,7 @@ import { berth, type CliResult } from '../helpers/cli';
 import { makeBusyboxTarball } from '../helpers/rootfs';
 import { tempDir } from '../helpers/tmp';
 import { startRegistry, pushTestImage, type Registry } from '../helpers/registry';
+import { BundledEngine } from '../../src/engine/engine';
 
 let dir: { path: string; cleanup: () => void };
 let root: string;
@@ -360,7 +361,6 @@ test('RUN for another processor is refused with a reason; builder prune removes 
 });
 
 test('a cancelled build stops its RUN, leaves no work folder, and the store lists what it listed before', async () => {
-  const { BundledEngine } = await import('../../src/engine/engine');
   const engine = await BundledEngine.open(root);
   const ctx = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
   const before = ok(await berth(root, ['images', '-a', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout;
