@@ -6,8 +6,6 @@
 // BERTH_FUZZ_SEED replays a run; a failure prints the seed and the case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   argScope,
   expand,
@@ -18,109 +16,12 @@ import {
   type DockerfileAst,
   type Position,
 } from '../../src/dockerfile';
+import { generate, isPosition, lspLineLengths, pick, rng } from '../helpers/dockerfile-gen';
 
 const CASES = Number(process.env.BERTH_FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 0x5eed);
 /** Milliseconds one parse of a generated case may take; generous for slow CI machines. */
 const CASE_BUDGET_MS = 1000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const corpusDir = join(__dirname, '..', 'fixtures', 'dockerfile', 'buildkit');
-const corpus = readdirSync(corpusDir).map((n) => readFileSync(join(corpusDir, n, 'Dockerfile'), 'utf8'));
-
-const KEYWORDS = ['FROM', 'RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'ENV', 'ARG', 'LABEL', 'EXPOSE', 'USER', 'WORKDIR',
-  'VOLUME', 'SHELL', 'STOPSIGNAL', 'HEALTHCHECK', 'ONBUILD', 'MAINTAINER', 'from', 'Run', 'cOpY', 'BOGUS', ''];
-const PIECES = ['a', 'b=c', 'k="v 2"', "'q'", '"', "'", '\\', '`', '\\\\', '$x', '${x}', '${x:-w}', '${x-w}', '${x:+w}',
-  '${x+w}', '${x:?m}', '${x?}', '${x#*/}', '${x%%.*}', '${x//a/b}', '${', '${}', '${x:', '$', '<<EOF', '<<-EOF',
-  "<<'EOF'", '<<"E"', '3<<X', '<<', '<<-', '[', ']', '["a"]', '["a",', "['a']", '[1]', '[["x"]]', '{"a":1}', '--',
-  '--flag', '--mount=type=cache,target=/x', '--chown="a b"', '-x', 'AS', 'as', 'stage', '#', '# c', '=', '==',
-  '😀', 'é', '\u00a0', '\u2028', '\u0085', '\ud800', '\udc00', '\u0000', '\t', ' ', '\r', '\v', '\f', 'ONBUILD',
-  'RUN', 'EOF', 'X', 'E', '\uFEFF', '\\ ', '`  '];
-const LINE_ENDS = ['\n', '\n', '\n', '\r\n', '\r', ' \\\n', '\\\n', '`\n', '\\\r\n', '\\ \t\n', ''];
-
-function pick<T>(r: () => number, items: readonly T[]): T {
-  return items[Math.floor(r() * items.length)]!;
-}
-
-function randomLine(r: () => number): string {
-  const kind = r();
-  if (kind < 0.08) return pick(r, ['# syntax=docker/dockerfile:1', '# escape=`', '#escape=\\', '# check=skip=all', '# x', '']);
-  if (kind < 0.13) return pick(r, ['EOF', 'X', 'E', '\tEOF', 'A', 'B']);
-  let line = pick(r, KEYWORDS);
-  const n = Math.floor(r() * 7);
-  for (let i = 0; i < n; i++) line += pick(r, [' ', ' ', '\t', '']) + pick(r, PIECES);
-  return line;
-}
-
-function randomDockerfile(r: () => number): string {
-  let text = r() < 0.05 ? '\uFEFF' : '';
-  const lines = Math.floor(r() * 14);
-  for (let i = 0; i < lines; i++) text += randomLine(r) + pick(r, LINE_ENDS);
-  return text;
-}
-
-function randomJunk(r: () => number): string {
-  let s = '';
-  const n = Math.floor(r() * 200);
-  for (let i = 0; i < n; i++) s += String.fromCharCode(r() < 0.7 ? Math.floor(r() * 128) : Math.floor(r() * 0x10000));
-  return s;
-}
-
-function mutate(r: () => number, text: string): string {
-  let t = text;
-  const edits = 1 + Math.floor(r() * 4);
-  for (let e = 0; e < edits; e++) {
-    const at = Math.floor(r() * (t.length + 1));
-    const op = r();
-    if (op < 0.3) t = t.slice(0, at);
-    else if (op < 0.6) t = t.slice(0, at) + pick(r, PIECES) + t.slice(at);
-    else if (op < 0.8) t = t.slice(0, at) + t.slice(at + Math.floor(r() * 40));
-    else t = t.slice(0, at) + pick(r, LINE_ENDS) + t.slice(at);
-  }
-  return t;
-}
-
-function generate(r: () => number, i: number): string {
-  switch (i % 4) {
-    case 0:
-      return randomDockerfile(r);
-    case 1:
-      return mutate(r, pick(r, corpus));
-    case 2:
-      return randomJunk(r);
-    default:
-      return mutate(r, randomDockerfile(r));
-  }
-}
-
-/** Line lengths as LSP counts them (line breaks `\r\n`, `\n`, lone `\r`). */
-function lspLineLengths(text: string): number[] {
-  const lengths: number[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 10 && c !== 13) continue;
-    lengths.push(i - start);
-    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-    start = i + 1;
-  }
-  lengths.push(text.length - start);
-  return lengths;
-}
-
-function isPosition(v: unknown): v is Position {
-  return typeof v === 'object' && v !== null && typeof (v as Position).line === 'number' && typeof (v as Position).character === 'number';
-}
 
 /** Every range and position in the tree lies in the text, and every range starts before it ends. */
 function checkRanges(ast: DockerfileAst, text: string): string | undefined {
