@@ -127,11 +127,36 @@ function builtins(into: Map<string, VisibleVariable>): void {
   for (const name of BUILTIN_ARGS) into.set(name, { name, kind: 'builtin' });
 }
 
-function inheritedEnv(scope: ArgScope, stage: number, into: Map<string, VisibleVariable>, depth = 0): void {
-  const s = scope.stages[stage];
-  if (!s || depth > scope.stages.length) return;
-  if (s.parent !== undefined) inheritedEnv(scope, s.parent, into, depth + 1);
-  for (const d of s.definitions) if (d.kind === 'env') into.set(d.name, { name: d.name, kind: 'env', definition: d });
+const inheritedCache = new WeakMap<ArgScope, Map<number, ReadonlyMap<string, VisibleVariable>>>();
+
+/**
+ * The ENV variables stage `stage` ends with, its parents' included: computed once per stage (a chain of
+ * stages each FROM the one before would otherwise cost every instruction a walk of the whole chain).
+ */
+function stageEnv(scope: ArgScope, stage: number): ReadonlyMap<string, VisibleVariable> {
+  let cache = inheritedCache.get(scope);
+  if (!cache) inheritedCache.set(scope, (cache = new Map()));
+  const known = cache.get(stage);
+  if (known) return known;
+  // walk up to the first stage already known (or the root), then fill the cache back down
+  const chain: number[] = [];
+  for (let i: number | undefined = stage; i !== undefined && !cache.has(i) && chain.length <= scope.stages.length; i = scope.stages[i]?.parent) {
+    if (chain.includes(i)) break;
+    chain.push(i);
+  }
+  const top = scope.stages[chain[chain.length - 1]!]?.parent;
+  let env: ReadonlyMap<string, VisibleVariable> = top !== undefined ? cache.get(top) ?? new Map() : new Map();
+  for (const i of chain.reverse()) {
+    const next = new Map(env);
+    for (const d of scope.stages[i]?.definitions ?? []) if (d.kind === 'env') next.set(d.name, { name: d.name, kind: 'env', definition: d });
+    cache.set(i, next);
+    env = next;
+  }
+  return cache.get(stage) ?? new Map();
+}
+
+function inheritedEnv(scope: ArgScope, stage: number, into: Map<string, VisibleVariable>): void {
+  for (const [k, v] of stageEnv(scope, stage)) into.set(k, v);
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
- * The VS Code extension's entry point. The views, commands and language client are built on the engine
- * in their own issue; activation stays cheap: nothing is opened until a view or command needs it.
+ * The VS Code extension's entry point. Activation stays cheap: the language client starts when a
+ * Dockerfile opens; the views and commands open the engine only when they need it.
  */
 import * as vscode from 'vscode';
+import { startLanguageClient } from './language-client';
 
 /** Called by VS Code when an activation event fires. */
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Berth');
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Berth', { log: true });
   context.subscriptions.push(output);
+  await startLanguageClient(context, output);
 }
 
 /** Called by VS Code on shutdown; subscriptions are disposed by VS Code. */
