@@ -99,6 +99,17 @@ function definitionsOf(instruction: Instruction, escape: EscapeChar, stage?: num
 
 /** Collects the ARG and ENV definitions of every scope. */
 export function argScope(ast: DockerfileAst): ArgScope {
+  // computed once per tree: the checks, hover, completion and definition all ask for it
+  const known = scopes.get(ast);
+  if (known) return known;
+  const scope = computeArgScope(ast);
+  scopes.set(ast, scope);
+  return scope;
+}
+
+const scopes = new WeakMap<DockerfileAst, ArgScope>();
+
+function computeArgScope(ast: DockerfileAst): ArgScope {
   const where = new Map<Instruction, Location>();
   const global: VariableDefinition[] = [];
   const firstFrom = ast.stages[0]?.from;

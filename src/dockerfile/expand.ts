@@ -26,6 +26,7 @@ export function expand(
   lookup: (name: string) => string | undefined,
   escapeChar: EscapeChar = '\\',
 ): ExpandResult {
+  if (isPlain(text)) return { value: text, references: [], problems: [] };
   const r = processShellWord(text, { escape: escapeChar, lookup });
   return { value: r.value, references: r.references, problems: r.problems };
 }
@@ -35,11 +36,13 @@ export function expand(
  * the word a user wrote, before any variable is known.
  */
 export function unquote(text: string, escapeChar: EscapeChar = '\\'): string {
+  if (isPlain(text)) return text;
   return processShellWord(text, { escape: escapeChar, lookup: () => undefined, keepUnset: true }).value;
 }
 
 /** The variables `text` refers to, without expanding it. */
 export function variableReferences(text: string, escapeChar: EscapeChar = '\\'): VariableReference[] {
+  if (!text.includes('$')) return [];
   return processShellWord(text, { escape: escapeChar, lookup: () => undefined, keepUnset: true }).references;
 }
 
@@ -65,4 +68,13 @@ export const EXPANDING_INSTRUCTIONS: ReadonlySet<string> = new Set([
 /** Whether the builder expands variables in the arguments of `keyword` (any case). */
 export function expandsVariables(keyword: string): boolean {
   return EXPANDING_INSTRUCTIONS.has(keyword.toUpperCase());
+}
+
+/** True when `text` holds nothing the shell-word rules change (no quote, either escape character, or `$`): it stands for itself. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 36 /* $ */ || c === 34 /* " */ || c === 39 /* ' */ || c === 92 /* \ */ || c === 96 /* ` */) return false;
+  }
+  return true;
 }

@@ -69,6 +69,17 @@ function legacyPair(instruction: Instruction, escape: EscapeChar): KeyValues {
  * Any other instruction is read as ENV is.
  */
 export function parseKeyValues(instruction: Instruction, escapeChar: EscapeChar = '\\'): KeyValues {
+  // the parser, the builder and several checks ask for the same instruction's pairs: read them once
+  const memo = pairsMemo.get(instruction);
+  if (memo && memo.escape === escapeChar) return memo.result;
+  const result = readKeyValues(instruction, escapeChar);
+  pairsMemo.set(instruction, { escape: escapeChar, result });
+  return result;
+}
+
+const pairsMemo = new WeakMap<Instruction, { escape: EscapeChar; result: KeyValues }>();
+
+function readKeyValues(instruction: Instruction, escapeChar: EscapeChar): KeyValues {
   const words = instruction.json ? [] : instruction.args;
   const isArg = instruction.keyword === 'ARG';
   if (words.length === 0) return { pairs: [], legacy: false, problems: [] };

@@ -17,8 +17,9 @@ export interface WordSpan {
 
 /** BuildKit's `parseWords`: splits at whitespace outside quotes; an escape character protects the next one. */
 export function splitQuotedWords(rest: string, escape: EscapeChar): WordSpan[] {
-  const words: WordSpan[] = [];
   const esc = escape.charCodeAt(0);
+  if (!hasQuoteOrEscape(rest, esc)) return splitAtGoSpace(rest);
+  const words: WordSpan[] = [];
   let word = '';
   let start = 0;
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
@@ -94,6 +95,28 @@ export function splitAtWhitespace(rest: string): WordSpan[] {
     if (i >= rest.length) break;
     const start = i;
     while (i < rest.length && !isSplitSpace(rest.charCodeAt(i))) i++;
+    words.push({ text: rest.slice(start, i), start, end: i });
+  }
+  return words;
+}
+
+function hasQuoteOrEscape(text: string, esc: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39 || c === 34 || c === esc) return true;
+  }
+  return false;
+}
+
+/** {@link splitQuotedWords} of a text without quotes or escapes: the runs between Go spaces, sliced. */
+function splitAtGoSpace(rest: string): WordSpan[] {
+  const words: WordSpan[] = [];
+  let i = 0;
+  while (i < rest.length) {
+    while (i < rest.length && isGoSpace(rest.charCodeAt(i))) i++;
+    if (i >= rest.length) break;
+    const start = i;
+    while (i < rest.length && !isGoSpace(rest.charCodeAt(i))) i++;
     words.push({ text: rest.slice(start, i), start, end: i });
   }
   return words;

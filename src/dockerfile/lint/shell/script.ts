@@ -194,8 +194,11 @@ class ScriptReader {
       if (ansi) w.quoted = true;
       else if (part !== '$') w.expands = true;
     } else {
-      w.value += c;
-      this.i++;
+      // a run of ordinary characters at once: one slice, not a string per character
+      let j = this.i + 1;
+      while (j < text.length && isPlainChar(text[j]!)) j++;
+      w.value += text.slice(this.i, j);
+      this.i = j;
     }
     w.end = this.i;
   }
@@ -322,4 +325,9 @@ export interface ReadScriptOptions {
 /** Reads `text` as a POSIX shell script. Never throws; unterminated quotes run to the end of the text. */
 export function readScript(text: string, options: ReadScriptOptions = {}): ShellScript {
   return new ScriptReader(text, options.tabsStripped === true).read();
+}
+
+/** A character that continues a word as it is (not a blank, line end, operator, quote, escape or expansion). */
+function isPlainChar(c: string): boolean {
+  return !BLANK.has(c) && c !== '\n' && c !== '\r' && !OPERATOR_START.has(c) && c !== '\\' && c !== "'" && c !== '"' && c !== '$' && c !== '`';
 }
