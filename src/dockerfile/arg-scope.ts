@@ -121,7 +121,7 @@ function computeArgScope(ast: DockerfileAst): ArgScope {
   const stages = ast.stages.map((stage): StageScope => {
     where.set(stage.from, { stage: stage.index, position: -1 });
     const scope: StageScope = { stage, definitions: [] };
-    const parent = stageNamed(ast.stages.slice(0, stage.index), stage.image);
+    const parent = stageNamed(ast.stages, stage.image, stage.index);
     if (parent) scope.parent = parent.index;
     for (const [position, instruction] of stage.instructions.entries()) {
       where.set(instruction, { stage: stage.index, position });

@@ -31,8 +31,13 @@ export function stagesOf(instructions: readonly Instruction[]): Stage[] {
   return stages;
 }
 
-/** The stage `name` refers to (case-insensitive, as BuildKit compares stage names), if any. */
-export function stageNamed(stages: readonly Stage[], name: string): Stage | undefined {
+/** The stage `name` refers to (case-insensitive, as BuildKit compares stage names) among the first `before` stages, if any. */
+export function stageNamed(stages: readonly Stage[], name: string, before = stages.length): Stage | undefined {
   const wanted = name.toLowerCase();
-  return stages.find((s) => s.name !== undefined && s.name.toLowerCase() === wanted);
+  const end = Math.min(before, stages.length);
+  for (let i = 0; i < end; i++) {
+    const s = stages[i]!;
+    if (s.name !== undefined && s.name.toLowerCase() === wanted) return s;
+  }
+  return undefined;
 }

@@ -59,7 +59,7 @@ function stageReference(ast: DockerfileAst, instruction: Instruction, p: Positio
   if (instruction.keyword === 'FROM') {
     const stage = ast.stages.find((s) => s.from === instruction);
     if (!stage?.imageRange || !contains(stage.imageRange, p)) return undefined;
-    return stageLocation(stageNamed(ast.stages.slice(0, stage.index), stage.image));
+    return stageLocation(stageNamed(ast.stages, stage.image, stage.index));
   }
   for (const flag of instruction.flags) {
     if (!flag.valueRange || flag.value === undefined || !contains(flag.valueRange, p)) continue;

@@ -75,7 +75,7 @@ function stageReferenced(earlier: readonly Stage[], ref: string, byIndex: boolea
 
 function stageHover(ctx: HoverContext, stage: Stage, range: Range): HoverResult {
   const image = expandedImage(ctx, stage) ?? stage.image;
-  const base = stageNamed(ctx.ast.stages.slice(0, stage.index), image);
+  const base = stageNamed(ctx.ast.stages, image, stage.index);
   return { markdown: docs.stageMarkdown(stage, base, ctx.locale, image), range };
 }
 
@@ -107,7 +107,7 @@ async function fromHover(ctx: HoverContext, from: Instruction): Promise<HoverRes
   if (stage.nameRange && on(stage.nameRange, ctx.position)) return stageHover(ctx, stage, stage.nameRange);
   if (!stage.imageRange || !on(stage.imageRange, ctx.position)) return undefined;
   const image = expandedImage(ctx, stage) ?? stage.image;
-  const base = stageNamed(ctx.ast.stages.slice(0, stage.index), image);
+  const base = stageNamed(ctx.ast.stages, image, stage.index);
   if (base) return stageHover(ctx, base, stage.imageRange);
   return imageHover(ctx, image, stage.image, stage.imageRange);
 }

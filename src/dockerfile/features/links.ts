@@ -62,7 +62,7 @@ function repositoryPage(repository: RepositoryName): RepositoryPage | undefined 
 function stageLink(stages: readonly Stage[], stage: Stage): LinkResult | undefined {
   const image = stage.image;
   if (!stage.imageRange || image === '' || image.includes('$') || image.toLowerCase() === 'scratch') return undefined;
-  if (stageNamed(stages.slice(0, stage.index), image)) return undefined;
+  if (stageNamed(stages, image, stage.index)) return undefined;
   const repository = repositoryName(image);
   const page = repository && repositoryPage(repository);
   if (!page) return undefined;

@@ -37,7 +37,7 @@ function indexProblem(ctx: LintContext, stage: Stage, value: string): string | u
 
 /** What is wrong with `--from=<name>` in `stage` when the name is a stage of the file. */
 function nameProblem(ctx: LintContext, stage: Stage, value: string): string | undefined {
-  if (stageNamed(ctx.ast.stages.slice(0, stage.index), value)) return undefined;
+  if (stageNamed(ctx.ast.stages, value, stage.index)) return undefined;
   const target = stageNamed(ctx.ast.stages, value);
   if (!target) return undefined;
   if (target.index === stage.index) return `COPY --from=${value} names this stage itself; copy from an earlier stage or an image`;

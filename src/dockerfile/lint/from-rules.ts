@@ -37,7 +37,7 @@ function wellFormed(from: Instruction): boolean {
 
 /** The stage's base names an earlier stage rather than an image. */
 function basedOnStage(ctx: LintContext, stage: Stage): boolean {
-  return stageNamed(ctx.ast.stages.slice(0, stage.index), stage.image) !== undefined;
+  return stageNamed(ctx.ast.stages, stage.image, stage.index) !== undefined;
 }
 
 function isScratch(image: string): boolean {

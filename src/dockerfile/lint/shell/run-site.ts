@@ -94,7 +94,7 @@ function siteOf(owner: Instruction, stage: Stage, state: StageState): RunSite {
 }
 
 function initialState(ast: DockerfileAst, stage: Stage, finals: readonly StageState[]): StageState {
-  const parent = stageNamed(ast.stages.slice(0, stage.index), stage.image);
+  const parent = stageNamed(ast.stages, stage.image, stage.index);
   if (parent) return finals[parent.index]!;
   const windows = ast.escapeChar === '`' || WINDOWS_IMAGE.test(stage.image);
   return { shell: windows ? WINDOWS_SHELL : POSIX_SHELL, windows, config: NO_CONFIG };
