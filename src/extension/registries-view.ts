@@ -1,0 +1,60 @@
+/**
+ * The Registries view: Docker Hub and every registry with stored credentials (docker's config.json or
+ * its helpers). A registry other than Docker Hub lists its repositories (the catalog); choosing one
+ * pulls it. Logging out is on the item's menu.
+ */
+import * as vscode from 'vscode';
+import type { EngineHost } from './engine-host';
+
+type Node = { kind: 'registry'; server: string; loggedIn: boolean } | { kind: 'repository'; server: string; name: string } | { kind: 'message'; text: string };
+
+const HUB = 'docker.io';
+
+export class RegistriesProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly host: EngineHost) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    const engine = await this.host.get();
+    if (!node) {
+      const ctx = await engine.registry();
+      const known = await ctx.session.credentials.list().catch(() => [] as string[]);
+      const servers = [HUB, ...known.filter((k) => k !== HUB && !k.includes('index.docker.io'))];
+      return servers.map((server) => ({ kind: 'registry', server, loggedIn: known.includes(server) || (server === HUB && known.some((k) => k.includes('docker.io'))) }));
+    }
+    if (node.kind !== 'registry') return [];
+    if (node.server === HUB) return [{ kind: 'message', text: vscode.l10n.t('Use "Search Docker Hub..." to find images') }];
+    try {
+      const repos = await engine.search(`${node.server}/`, { limit: 100 });
+      return repos.map((r) => ({ kind: 'repository', server: node.server, name: r.name }));
+    } catch (e) {
+      return [{ kind: 'message', text: (e as Error).message }];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'message') return new vscode.TreeItem(node.text);
+    if (node.kind === 'repository') {
+      const item = new vscode.TreeItem(node.name.replace(`${node.server}/`, ''));
+      item.iconPath = new vscode.ThemeIcon('package');
+      item.contextValue = 'repository';
+      item.command = { command: 'berth.images.pull', title: vscode.l10n.t('Pull'), arguments: [node.name.includes('/') && node.name.startsWith(node.server) ? node.name : `${node.server}/${node.name}`] };
+      return item;
+    }
+    const item = new vscode.TreeItem(node.server === HUB ? 'Docker Hub' : node.server, vscode.TreeItemCollapsibleState.Collapsed);
+    item.iconPath = new vscode.ThemeIcon(node.loggedIn ? 'account' : 'globe');
+    item.description = node.loggedIn ? vscode.l10n.t('logged in') : '';
+    item.contextValue = node.loggedIn ? 'registry.loggedIn' : 'registry';
+    return item;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
