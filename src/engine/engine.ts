@@ -56,6 +56,8 @@ export interface ImageEngine {
   logout(server: string | undefined): Promise<{ domain: string; removed: boolean }>;
   /** `docker search`: Docker Hub, or the catalog of the registry a `HOST[:PORT]/TERM` names. */
   search(term: string, options: SearchRequest): Promise<SearchResult[]>;
+  /** The tags of a repository in its registry. */
+  listTags(repository: string): Promise<string[]>;
   /** `docker build`: a Dockerfile and its context into an image. */
   build(request: BuildRequest): Promise<BuildResult>;
   /** Releases connections; the engine can be used again afterwards. */
@@ -149,6 +151,12 @@ export class BundledEngine implements ImageEngine {
 
   async search(term: string, options: SearchRequest): Promise<SearchResult[]> {
     return searchRepositories(await this.registry(), term, options);
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    const ref = parseReference(repository);
+    const ctx = await this.registry();
+    return listTags(repositoryClient(ctx, ref, ['pull']), `listing the tags of ${repositoryOf(ref)}`);
   }
 
   build(request: BuildRequest): Promise<BuildResult> {

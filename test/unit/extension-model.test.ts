@@ -67,3 +67,24 @@ test('every contributed command is implemented; every manifest and runtime strin
   const bundle = JSON.parse(readFileSync(join(ROOT, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
   for (const m of sources.matchAll(/l10n\.t\('((?:[^'\\]|\\.)*)'/g)) assert.ok(bundle[m[1]!.replace(/\\'/g, "'")], `a Chinese text for "${m[1]}"`);
 });
+
+test('the Dockerfile grammar is contributed and its patterns compile', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { grammars: { language: string; path: string }[] } };
+  const grammar = manifest.contributes.grammars.find((g) => g.language === 'dockerfile');
+  assert.ok(grammar);
+  const g = JSON.parse(readFileSync(join(ROOT, grammar.path), 'utf8')) as Record<string, unknown>;
+  let patterns = 0;
+  const walk = (o: unknown): void => {
+    if (!o || typeof o !== 'object') return;
+    for (const [k, v] of Object.entries(o)) {
+      if ((k === 'match' || k === 'begin' || k === 'end') && typeof v === 'string') {
+        // Oniguruma's (?i) and the heredoc back-reference to the begin pattern are not JavaScript
+        assert.doesNotThrow(() => new RegExp(v.replace('(?i)', '').replace('\\3', 'EOF')), `${k}: ${v}`);
+        patterns++;
+      } else walk(v);
+    }
+  };
+  walk(g.repository);
+  assert.ok(patterns >= 10);
+  assert.ok(JSON.stringify(g).includes('heredoc') && JSON.stringify(g).includes('directive'));
+});
