@@ -8,7 +8,6 @@ import type { DockerfileAst, EscapeChar, Instruction, Stage } from './ast';
 import { expand } from './expand';
 import { parseKeyValues } from './key-values';
 import type { Range } from './position';
-import { stageNamed } from './stages';
 
 /** Platform ARGs BuildKit defines in the global scope (usable in FROM; redeclare to use in a stage). */
 export const BUILTIN_ARGS: readonly string[] = [
@@ -118,11 +117,16 @@ function computeArgScope(ast: DockerfileAst): ArgScope {
     where.set(instruction, { position });
     if (instruction.keyword === 'ARG') global.push(...definitionsOf(instruction, ast.escapeChar));
   }
+  // the earlier stages by lower-cased name, first one first: `stageNamed(ast.stages, image, index)`
+  // without a walk over the earlier stages for every stage
+  const earlier = new Map<string, Stage>();
   const stages = ast.stages.map((stage): StageScope => {
     where.set(stage.from, { stage: stage.index, position: -1 });
     const scope: StageScope = { stage, definitions: [] };
-    const parent = stageNamed(ast.stages, stage.image, stage.index);
+    const parent = earlier.get(stage.image.toLowerCase());
     if (parent) scope.parent = parent.index;
+    const name = stage.name?.toLowerCase();
+    if (name !== undefined && !earlier.has(name)) earlier.set(name, stage);
     for (const [position, instruction] of stage.instructions.entries()) {
       where.set(instruction, { stage: stage.index, position });
       scope.definitions.push(...definitionsOf(instruction, ast.escapeChar, stage.index));

@@ -1,6 +1,7 @@
 /**
  * The parse tree of a Dockerfile: plain data, every node with its range, shared by the builder and the
- * language server. https://docs.docker.com/reference/dockerfile/
+ * language server. Treat it as read-only: ranges that begin or end at the same place may share their
+ * position objects. https://docs.docker.com/reference/dockerfile/
  */
 import type { Range } from './position';
 

@@ -10,6 +10,7 @@ import { extractFlags, type FlagWord } from './flags';
 import { lineRange, sliceLine, type JoinedLine } from './joined-line';
 import { parseJsonArray } from './json-array';
 import { parseKeyValues } from './key-values';
+import { sharedPosition, type Range } from './position';
 import { splitAtWhitespace, splitQuotedWords, type WordSpan } from './words';
 
 /** Instructions whose arguments may be a JSON array (exec form). */
@@ -102,6 +103,11 @@ function argsOf(keyword: string, args: JoinedLine, escape: EscapeChar): ArgsForm
   return { args: shellWords(), problems: [] };
 }
 
+/** The arguments' range, sharing its positions with the first word's start and the last word's end. */
+function argsRangeSharing(range: Range, args: readonly Arg[]): Range {
+  return { start: sharedPosition(range.start, args[0]?.range.start), end: sharedPosition(range.end, args[args.length - 1]?.range.end) };
+}
+
 /**
  * Makes the instruction of a logical line. The range covers the line's own text; the caller widens it
  * to the physical lines, heredocs included.
@@ -121,6 +127,7 @@ export function buildInstruction(line: JoinedLine, escape: EscapeChar, depth = 0
   const keyword = rawKeyword.toUpperCase();
   const argsLine = sliceLine(line, as, ae);
   const form = argsOf(keyword, argsLine, escape);
+  const argsRange = lineRange(line, as, ae);
   const instruction: Instruction = {
     keyword,
     rawKeyword,
@@ -129,7 +136,7 @@ export function buildInstruction(line: JoinedLine, escape: EscapeChar, depth = 0
     flags: split.flags.map((f) => flagOf(line, f)),
     args: form.args,
     argsText: argsLine.text,
-    argsRange: lineRange(line, as, ae),
+    argsRange: argsRangeSharing(argsRange, form.args),
     argsMap: argsLine.segments,
     heredocs: [],
     emptyContinuationLines: [],

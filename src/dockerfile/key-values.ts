@@ -7,7 +7,7 @@ import type { EscapeChar, Instruction, ParseProblem } from './ast';
 import { argsRange } from './args-position';
 import { isSplitSpace } from './chars';
 import { unquote } from './expand';
-import type { Range } from './position';
+import { sharedPosition, type Range } from './position';
 
 /** One pair. */
 export interface KeyValue {
@@ -30,19 +30,29 @@ export interface KeyValues {
   problems: ParseProblem[];
 }
 
-function pair(instruction: Instruction, escape: EscapeChar, k: [number, number], v?: [number, number]): KeyValue {
+/** `range`, or `same` when it spans the same places; else `range` sharing the positions it has in common with `same`. */
+function sharedRange(range: Range, same: Range | undefined): Range {
+  if (!same) return range;
+  const start = sharedPosition(range.start, same.start);
+  const end = sharedPosition(range.end, same.end);
+  return start === same.start && end === same.end ? same : { start, end };
+}
+
+/** A pair at `k` (and `v`) of the arguments; `word` is the range of the word it was cut from, if any. */
+function pair(instruction: Instruction, escape: EscapeChar, k: [number, number], v?: [number, number], word?: Range): KeyValue {
   const text = instruction.argsText;
   const rawKey = text.slice(k[0], k[1]);
+  const range = sharedRange(argsRange(instruction, k[0], v ? v[1] : k[1]), word);
   const kv: KeyValue = {
     key: unquote(rawKey, escape),
     rawKey,
-    keyRange: argsRange(instruction, k[0], k[1]),
-    range: argsRange(instruction, k[0], v ? v[1] : k[1]),
+    keyRange: sharedRange(argsRange(instruction, k[0], k[1]), range),
+    range,
   };
   if (v) {
     kv.rawValue = text.slice(v[0], v[1]);
     kv.value = unquote(kv.rawValue, escape);
-    kv.valueRange = argsRange(instruction, v[0], v[1]);
+    kv.valueRange = sharedRange(argsRange(instruction, v[0], v[1]), range);
   }
   return kv;
 }
@@ -88,8 +98,8 @@ function readKeyValues(instruction: Instruction, escapeChar: EscapeChar): KeyVal
   const problems: ParseProblem[] = [];
   for (const w of words) {
     const eq = w.rawText.indexOf('=');
-    if (eq >= 0) pairs.push(pair(instruction, escapeChar, [w.start, w.start + eq], [w.start + eq + 1, w.end]));
-    else if (isArg) pairs.push(pair(instruction, escapeChar, [w.start, w.end]));
+    if (eq >= 0) pairs.push(pair(instruction, escapeChar, [w.start, w.start + eq], [w.start + eq + 1, w.end], w.range));
+    else if (isArg) pairs.push(pair(instruction, escapeChar, [w.start, w.end], undefined, w.range));
     else {
       problems.push({
         range: w.range,

@@ -10,7 +10,7 @@ import { DirectiveReader, isEscapeChar } from './directives';
 import { chompHeredocContent, heredocMarkers, HEREDOC_INSTRUCTIONS, type HeredocMarker } from './heredoc';
 import { buildInstruction } from './instruction';
 import { JoinedLineBuilder, lineRange, type JoinedLine } from './joined-line';
-import { lineIndex, rangeAt, type LineIndex, type Range } from './position';
+import { lineIndex, rangeAt, sharedPosition, type LineIndex, type Range } from './position';
 import { stagesOf } from './stages';
 
 /** BuildKit reads lines with a 64 KiB buffer; a longer line fails the build. */
@@ -126,7 +126,8 @@ class Parser {
     const instruction = built.instruction;
     instruction.emptyContinuationLines = empties;
     const last = this.heredocs(instruction, joined) ?? end;
-    instruction.range = this.range(t, last);
+    const range = this.range(t, last);
+    instruction.range = { start: sharedPosition(range.start, instruction.keywordRange.start), end: sharedPosition(range.end, instruction.argsRange.end) };
     this.ast.instructions.push(instruction);
   }
 

@@ -68,6 +68,14 @@ export function rangeAt(index: LineIndex, start: number, end: number): Range {
   return { start: positionAt(index, start), end: positionAt(index, end) };
 }
 
+/**
+ * `p`, or `same` when it is the same place. The parser lets ranges that meet share a position object
+ * this way (a tree of a large file holds fewer objects); positions in a tree are never changed in place.
+ */
+export function sharedPosition(p: Position, same: Position | undefined): Position {
+  return same !== undefined && same.line === p.line && same.character === p.character ? same : p;
+}
+
 /** Whether `a` comes before `b`, or is the same place. */
 export function isBeforeOrEqual(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character <= b.character);

@@ -25,10 +25,27 @@ export function stagesOf(instructions: readonly Instruction[]): Stage[] {
       stages.push(current);
     } else if (current) {
       current.instructions.push(instruction);
-      current.range = { start: current.from.range.start, end: instruction.range.end };
     }
   }
+  for (const stage of stages) {
+    const last = stage.instructions[stage.instructions.length - 1];
+    if (last) stage.range = { start: stage.from.range.start, end: last.range.end };
+  }
   return stages;
+}
+
+/**
+ * The first stage of each name, by lower-cased name: {@link stageNamed} for many lookups in one file
+ * without a walk over the stages for each.
+ */
+export function stagesByName(stages: readonly Stage[]): Map<string, Stage> {
+  const byName = new Map<string, Stage>();
+  for (const s of stages) {
+    if (s.name === undefined) continue;
+    const key = s.name.toLowerCase();
+    if (!byName.has(key)) byName.set(key, s);
+  }
+  return byName;
 }
 
 /** The stage `name` refers to (case-insensitive, as BuildKit compares stage names) among the first `before` stages, if any. */

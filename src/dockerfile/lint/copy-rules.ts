@@ -4,7 +4,7 @@
  * https://docs.docker.com/reference/dockerfile/#copy---from
  */
 import type { Flag, Instruction, Stage } from '../ast';
-import { stageNamed } from '../stages';
+import { namedStage } from './facts';
 import { closest } from './suggest';
 import type { LintContext, Report, Rule } from './types';
 
@@ -37,8 +37,8 @@ function indexProblem(ctx: LintContext, stage: Stage, value: string): string | u
 
 /** What is wrong with `--from=<name>` in `stage` when the name is a stage of the file. */
 function nameProblem(ctx: LintContext, stage: Stage, value: string): string | undefined {
-  if (stageNamed(ctx.ast.stages, value, stage.index)) return undefined;
-  const target = stageNamed(ctx.ast.stages, value);
+  if (namedStage(ctx, value, stage.index)) return undefined;
+  const target = namedStage(ctx, value);
   if (!target) return undefined;
   if (target.index === stage.index) return `COPY --from=${value} names this stage itself; copy from an earlier stage or an image`;
   return `COPY --from=${value} names the stage on line ${line(target)}, which comes later; a stage can only copy from an earlier stage, so move that stage above this one`;
@@ -83,7 +83,7 @@ const COPY_FROM_UNKNOWN_STAGE = {
     const names = ctx.ast.stages.flatMap((s) => (s.name === undefined ? [] : [s.name]));
     for (const stage of ctx.ast.stages) {
       for (const { flag, value } of copyFroms(stage)) {
-        if (/^\d+$/.test(value) || stageNamed(ctx.ast.stages, value)) continue;
+        if (/^\d+$/.test(value) || namedStage(ctx, value)) continue;
         const why = notAnImage(ctx, value);
         if (why === undefined) continue;
         const suggestion = closest(value, names, 2);

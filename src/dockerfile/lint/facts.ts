@@ -1,9 +1,11 @@
 /**
  * What several checks need to know about a Dockerfile, computed once per instruction or stage: the
- * instruction names, key-value pairs, and each stage's chain of parent stages. https://docs.docker.com/reference/dockerfile/
+ * instruction names, key-value pairs, each stage's chain of parent stages and the stages by name. https://docs.docker.com/reference/dockerfile/
  */
-import type { Instruction, Stage } from '../ast';
+import type { ArgScope } from '../arg-scope';
+import type { DockerfileAst, Instruction, Stage } from '../ast';
 import { parseKeyValues, type KeyValues } from '../key-values';
+import { stagesByName } from '../stages';
 import type { LintContext } from './types';
 
 /** The instructions of the Dockerfile reference. https://docs.docker.com/reference/dockerfile/#overview */
@@ -56,10 +58,41 @@ export function stageChain(ctx: LintContext, stage: Stage): Stage[] {
   return chain;
 }
 
+// The first stage of each chain, per scope: checks ask for every stage, and walking each chain would
+// cost a file whose stages are each built FROM the one before time quadratic in its stages.
+const chainRoots = new WeakMap<ArgScope, Stage[]>();
+
+/** The stage the chain of `stage` starts from: the last of {@link stageChain}. */
+function chainRoot(ctx: LintContext, stage: Stage): Stage {
+  let roots = chainRoots.get(ctx.scope);
+  if (!roots) {
+    roots = [];
+    for (const s of ctx.ast.stages) {
+      const parent = parentStage(ctx, s);
+      // a parent is always an earlier stage, so its root is known already
+      roots.push(parent && parent.index < s.index ? roots[parent.index]! : s);
+    }
+    chainRoots.set(ctx.scope, roots);
+  }
+  return roots[stage.index] ?? stage;
+}
+
 /** Whether the stage's chain starts from `scratch`: no base image brings variables or a working directory. */
 export function isScratchBased(ctx: LintContext, stage: Stage): boolean {
-  const chain = stageChain(ctx, stage);
-  return chain[chain.length - 1]!.image.toLowerCase() === 'scratch';
+  return chainRoot(ctx, stage).image.toLowerCase() === 'scratch';
+}
+
+const stageNames = new WeakMap<DockerfileAst, Map<string, Stage>>();
+
+/** `stageNamed(ctx.ast.stages, name, before)` with the names indexed once per tree. */
+export function namedStage(ctx: LintContext, name: string, before = ctx.ast.stages.length): Stage | undefined {
+  let byName = stageNames.get(ctx.ast);
+  if (!byName) {
+    byName = stagesByName(ctx.ast.stages);
+    stageNames.set(ctx.ast, byName);
+  }
+  const stage = byName.get(name.toLowerCase());
+  return stage && stage.index < before ? stage : undefined;
 }
 
 /** The instruction's keyword is one of the Dockerfile reference's. */

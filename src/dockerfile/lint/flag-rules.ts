@@ -20,9 +20,9 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
   HEALTHCHECK: { interval: DURATION, timeout: DURATION, 'start-period': DURATION, 'start-interval': DURATION, retries: 'string' },
 };
 
-/** The instructions whose flags these rules check. */
+/** The instructions whose flags these rules check (those that have flags). */
 function checked(instruction: Instruction): boolean {
-  return isKnown(instruction) && instruction.keyword !== 'RUN';
+  return instruction.flags.length > 0 && isKnown(instruction) && instruction.keyword !== 'RUN';
 }
 
 function flagList(keyword: string): string {

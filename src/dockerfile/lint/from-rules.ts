@@ -8,8 +8,7 @@ import type { Flag, Instruction, Stage } from '../ast';
 import { expand, variableReferences, type VariableReference } from '../expand';
 import { argsRange } from '../args-position';
 import type { Range } from '../position';
-import { stageNamed } from '../stages';
-import { isKnown } from './facts';
+import { isKnown, namedStage, parentStage } from './facts';
 import { headRange } from './ranges';
 import { closest } from './suggest';
 import type { LintContext, Rule } from './types';
@@ -37,7 +36,7 @@ function wellFormed(from: Instruction): boolean {
 
 /** The stage's base names an earlier stage rather than an image. */
 function basedOnStage(ctx: LintContext, stage: Stage): boolean {
-  return stageNamed(ctx.ast.stages, stage.image, stage.index) !== undefined;
+  return parentStage(ctx, stage) !== undefined;
 }
 
 function isScratch(image: string): boolean {
@@ -228,8 +227,7 @@ const INVALID_DEFAULT_ARG_IN_FROM = {
       const refs = variableReferences(image.rawText, ctx.ast.escapeChar);
       if (refs.length === 0 || refs.some((r) => !names.has(r.name) || r.modifier === '?' || r.modifier === ':?')) continue;
       const value = expand(image.rawText, lookup, ctx.ast.escapeChar).value;
-      const earlier = ctx.ast.stages.slice(0, stage.index);
-      const bad = value === '' || (!isScratch(value) && !stageNamed(earlier, value) && invalidName(ctx, value));
+      const bad = value === '' || (!isScratch(value) && !namedStage(ctx, value, stage.index) && invalidName(ctx, value));
       if (!bad) continue;
       const shown = value === '' ? 'an empty name' : `"${value}"`;
       report({

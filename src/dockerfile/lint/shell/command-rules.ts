@@ -92,11 +92,13 @@ export const pipMissingNoCacheDir: Rule = {
   description: "pip install without --no-cache-dir keeps pip's download cache in the image.",
   check(ctx, report) {
     for (const site of runSites(ctx.ast)) {
-      const visible = variablesAt(ctx.scope, site.owner);
-      if (pipCacheConfigured(site, visible)) continue;
+      let configured: boolean | undefined;
       for (const { call, script } of site.calls) {
         const pip = pipInstall(call);
         if (!pip || pip.args.some((a) => /^--(no-)?cache-dir/.test(a.value)) || optionsMayHide(pip.args, pip.install)) continue;
+        // the variables in scope are looked up only for a RUN that has such a pip install
+        configured ??= pipCacheConfigured(site, variablesAt(ctx.scope, site.owner));
+        if (configured) break;
         report({
           message: `pip keeps the packages it downloads in a cache that stays in the image: add --no-cache-dir ("pip install --no-cache-dir ...") or set ENV PIP_NO_CACHE_DIR=1.`,
           range: script.rangeOf(pip.install.start, pip.install.end),

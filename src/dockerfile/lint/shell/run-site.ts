@@ -5,8 +5,8 @@
  * its scripts cut into command calls. Computed once per parse tree.
  * https://docs.docker.com/reference/dockerfile/#shell
  */
+import { argScope } from '../../arg-scope';
 import type { DockerfileAst, Heredoc, Instruction, Stage } from '../../ast';
-import { stageNamed } from '../../stages';
 import { callOf, type CommandCall } from './command-call';
 import { runScripts, type RunScript } from './run-script';
 import type { SimpleCommand } from './script';
@@ -33,7 +33,11 @@ export interface ToolConfig {
 
 const NO_CONFIG: ToolConfig = { aptAssumeYes: false, aptInstallRecommends: false, pipNoCacheDir: false };
 
+/** Every setting `configIn` looks for has one of these in it: most texts are passed over in one scan. */
+const MAY_CONFIGURE = /APT::|cache[-_]dir/i;
+
 function configIn(text: string, before: ToolConfig): ToolConfig {
+  if (!MAY_CONFIGURE.test(text)) return before;
   return {
     aptAssumeYes: before.aptAssumeYes || /APT::Get::Assume-Yes/i.test(text),
     aptInstallRecommends: before.aptInstallRecommends || /APT::Install-Recommends/i.test(text),
@@ -73,10 +77,15 @@ interface StageState {
   config: ToolConfig;
 }
 
+/** The instructions whose text (and here-documents) may configure apt or pip for the commands after them. */
+const CONFIGURING = new Set(['RUN', 'COPY', 'ADD']);
+
 function instructionText(instruction: Instruction, heredocs: readonly Heredoc[]): string {
+  if (heredocs.length === 0) return instruction.argsText;
   return [instruction.argsText, ...heredocs.map((h) => h.content)].join('\n');
 }
 
+/** The site of a RUN, or of an ONBUILD's RUN; `state` is the stage's up to this instruction, a RUN's own text included. */
 function siteOf(owner: Instruction, stage: Stage, state: StageState): RunSite {
   const onbuild = owner.keyword === 'ONBUILD';
   const instruction = onbuild ? owner.onbuild! : owner;
@@ -89,13 +98,14 @@ function siteOf(owner: Instruction, stage: Stage, state: StageState): RunSite {
       if (call) calls.push({ call, command, script });
     }
   }
-  const config = configIn(instructionText(instruction, heredocs), state.config);
+  // a RUN's own text is in `state` already; an ONBUILD's trigger configures only the build it runs in
+  const config = onbuild ? configIn(instructionText(instruction, heredocs), state.config) : state.config;
   return { instruction, owner, heredocs, onbuild, stage, ...state, config, scripts, calls };
 }
 
 function initialState(ast: DockerfileAst, stage: Stage, finals: readonly StageState[]): StageState {
-  const parent = stageNamed(ast.stages, stage.image, stage.index);
-  if (parent) return finals[parent.index]!;
+  const parent = argScope(ast).stages[stage.index]?.parent;
+  if (parent !== undefined) return finals[parent]!;
   const windows = ast.escapeChar === '`' || WINDOWS_IMAGE.test(stage.image);
   return { shell: windows ? WINDOWS_SHELL : POSIX_SHELL, windows, config: NO_CONFIG };
 }
@@ -106,13 +116,14 @@ function collectSites(ast: DockerfileAst): RunSite[] {
   for (const stage of ast.stages) {
     let state = initialState(ast, stage, finals);
     for (const instruction of stage.instructions) {
+      if (CONFIGURING.has(instruction.keyword)) {
+        const config = configIn(instructionText(instruction, instruction.heredocs), state.config);
+        if (config !== state.config) state = { ...state, config };
+      }
       const trigger = instruction.keyword === 'ONBUILD' ? instruction.onbuild : undefined;
       if (instruction.keyword === 'RUN' || trigger?.keyword === 'RUN') sites.push(siteOf(instruction, stage, state));
       if (instruction.keyword === 'SHELL' && instruction.json && instruction.json.length > 0) {
         state = { ...state, shell: instruction.json };
-      }
-      if (['RUN', 'COPY', 'ADD'].includes(instruction.keyword)) {
-        state = { ...state, config: configIn(instructionText(instruction, instruction.heredocs), state.config) };
       }
     }
     finals.push(state);

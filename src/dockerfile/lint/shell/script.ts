@@ -48,8 +48,15 @@ export interface ShellScript {
   operators: ShellOperator[];
 }
 
-const BLANK = new Set([' ', '\t', '\v', '\f']);
-const OPERATOR_START = new Set(['&', '|', ';', '(', ')', '<', '>']);
+/** ` `, `\t`, `\v`, `\f` (character codes). */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12;
+}
+
+/** `&`, `|`, `;`, `(`, `)`, `<`, `>` (character codes). */
+function isOperatorStart(c: number): boolean {
+  return c === 38 || c === 124 || c === 59 || c === 40 || c === 41 || c === 60 || c === 62;
+}
 
 interface HeredocWanted {
   delimiter: string;
@@ -73,13 +80,13 @@ class ScriptReader {
   read(): ShellScript {
     const text = this.text;
     while (this.i < text.length) {
-      const c = text[this.i]!;
-      if (BLANK.has(c)) {
+      const c = text.charCodeAt(this.i);
+      if (isBlank(c)) {
         this.endWord();
         this.i++;
-      } else if (c === '\n' || c === '\r') this.newline();
-      else if (c === '#' && this.word === undefined) this.comment();
-      else if (OPERATOR_START.has(c)) this.operator();
+      } else if (c === 10 || c === 13) this.newline();
+      else if (c === 35 /* # */ && this.word === undefined) this.comment();
+      else if (isOperatorStart(c)) this.operator();
       else this.wordPart();
     }
     this.endCommand(undefined);
@@ -196,7 +203,7 @@ class ScriptReader {
     } else {
       // a run of ordinary characters at once: one slice, not a string per character
       let j = this.i + 1;
-      while (j < text.length && isPlainChar(text[j]!)) j++;
+      while (j < text.length && isPlainChar(text.charCodeAt(j))) j++;
       w.value += text.slice(this.i, j);
       this.i = j;
     }
@@ -327,7 +334,8 @@ export function readScript(text: string, options: ReadScriptOptions = {}): Shell
   return new ScriptReader(text, options.tabsStripped === true).read();
 }
 
-/** A character that continues a word as it is (not a blank, line end, operator, quote, escape or expansion). */
-function isPlainChar(c: string): boolean {
-  return !BLANK.has(c) && c !== '\n' && c !== '\r' && !OPERATOR_START.has(c) && c !== '\\' && c !== "'" && c !== '"' && c !== '$' && c !== '`';
+/** A character code that continues a word as it is (not a blank, line end, operator, quote, escape or expansion). */
+function isPlainChar(c: number): boolean {
+  // \n \r \ ' " $ `
+  return !isBlank(c) && c !== 10 && c !== 13 && !isOperatorStart(c) && c !== 92 && c !== 39 && c !== 34 && c !== 36 && c !== 96;
 }
