@@ -220,7 +220,8 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     }),
 
-    reg('berth.images.build', async (uri?: vscode.Uri) => {
+    // `options.tag` (tests, tasks, other extensions) skips the question
+    reg('berth.images.build', async (uri?: vscode.Uri, options?: { tag?: string }) => {
       let file = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.languageId === 'dockerfile' ? vscode.window.activeTextEditor.document.uri : undefined;
       if (!file) {
         const found = await vscode.workspace.findFiles('**/{Dockerfile,Containerfile,*.dockerfile,Dockerfile.*}', '**/node_modules/**', 50);
@@ -234,7 +235,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
       const key = `berth.lastTag:${file.toString()}`;
       const suggested = lastTags.get<string>(key) ?? `${basename(dirname(file.fsPath)).toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'image'}:latest`;
-      const tag = await vscode.window.showInputBox({ prompt: vscode.l10n.t('Tag for the image (NAME:TAG)'), value: suggested, ignoreFocusOut: true, validateInput: (v) => { if (!v.trim()) return undefined; try { parseReference(v.trim()); return undefined; } catch (e) { return (e as Error).message; } } });
+      const tag = options?.tag ?? await vscode.window.showInputBox({ prompt: vscode.l10n.t('Tag for the image (NAME:TAG)'), value: suggested, ignoreFocusOut: true, validateInput: (v) => { if (!v.trim()) return undefined; try { parseReference(v.trim()); return undefined; } catch (e) { return (e as Error).message; } } });
       if (tag === undefined) return;
       await lastTags.update(key, tag.trim());
       buildTerminal ??= vscode.window.createOutputChannel(vscode.l10n.t('Berth Build'));
@@ -243,12 +244,13 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const out = buildTerminal;
       const id = await runBuild(c, file, { tags: tag.trim() ? [tag.trim()] : [] }, (t) => out.append(t.replace(/\r\n/g, '\n')));
       if (id) void vscode.window.showInformationMessage(vscode.l10n.t('Built {0}.', tag.trim() || shortId(id)));
+      return id;
     }),
 
-    reg('berth.images.tag', async (row?: ImageRow) => {
+    reg('berth.images.tag', async (row?: ImageRow, newName?: string) => {
       const r = await pickImage(c, row, vscode.l10n.t('Image to tag'));
       if (!r) return;
-      const target = await vscode.window.showInputBox({ prompt: vscode.l10n.t('New name for {0} (NAME[:TAG])', r.label), value: r.reference?.replace(/^docker\.io\/(library\/)?/, '') ?? '', ignoreFocusOut: true, validateInput: (v) => { try { parseReference(v.trim()); return undefined; } catch (e) { return (e as Error).message; } } });
+      const target = newName ?? await vscode.window.showInputBox({ prompt: vscode.l10n.t('New name for {0} (NAME[:TAG])', r.label), value: r.reference?.replace(/^docker\.io\/(library\/)?/, '') ?? '', ignoreFocusOut: true, validateInput: (v) => { try { parseReference(v.trim()); return undefined; } catch (e) { return (e as Error).message; } } });
       if (!target) return;
       try {
         const full = await (await c.host.get()).tag(nameOf(r), target.trim());
@@ -279,7 +281,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     }),
 
-    reg('berth.images.remove', async (row?: ImageRow) => {
+    reg('berth.images.remove', async (row?: ImageRow, options?: { confirmed?: boolean }) => {
       const r = await pickImage(c, row, vscode.l10n.t('Image to remove'));
       if (!r) return;
       const untag = r.reference !== undefined && r.image.tags.length + r.image.repoDigests.length > 1;
@@ -287,7 +289,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         ? vscode.l10n.t('Remove the tag {0}? The image stays for its other names.', r.label)
         : vscode.l10n.t('Delete the image {0} ({1})? Its layers go unless another image uses them.', r.reference ?? shortId(r.image.id), humanSize(r.image.size));
       const yes = untag ? vscode.l10n.t('Untag') : vscode.l10n.t('Delete');
-      if ((await vscode.window.showWarningMessage(question, { modal: true }, yes)) !== yes) return;
+      if (!options?.confirmed && (await vscode.window.showWarningMessage(question, { modal: true }, yes)) !== yes) return;
       try {
         const { events, errors } = await (await c.host.get()).remove([nameOf(r)], { force: r.reference === undefined });
         for (const ev of events) c.output.info('untagged' in ev ? `Untagged: ${ev.untagged}` : `Deleted: ${ev.deleted}`);
