@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { BundledEngine, BuildEvent, PullEvent, PushEvent } from '../engine/engine';
 import { isBerthError } from '../engine/errors';
-import { formatReference, parseReference, withDefaultTag } from '../engine/ref/reference';
+import { familiarString, formatReference, parseReference, withDefaultTag } from '../engine/ref/reference';
 import { parse } from '../dockerfile/index';
 import { humanSize } from '../dockerfile/docs/human';
 import type { EngineHost } from './engine-host';
@@ -169,7 +169,7 @@ export async function runBuild(c: CommandContext, dockerfile: vscode.Uri, option
         write(`Successfully built ${shortId(e.id)}\r\n`);
         break;
       case 'tagged':
-        write(`Successfully tagged ${e.name}\r\n`);
+        write(`Successfully tagged ${familiarString(parseReference(e.name))}\r\n`);
         break;
       default:
         break;

@@ -5,6 +5,7 @@
 'use strict';
 const vscode = require('vscode');
 const { writeFileSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
 const TIMEOUT_MS = 60_000;
@@ -120,6 +121,17 @@ async function checkCommands(results) {
   if (rows.some((r) => r.path === 'e2e/tagged/2')) throw new Error('Remove left e2e/tagged:2 in the store');
   if (!rows.some((r) => r.path === 'e2e/built/1')) throw new Error('Remove of one tag took the other tag of the image too');
   results.viewAfter = rows.map((r) => r.path);
+
+  // a tag made by the CLI in a terminal shows in the view within a second, with no polling
+  const cli = join(extension.extensionPath, 'dist', 'cli.js');
+  const store = vscode.workspace.getConfiguration('berth').get('storePath');
+  const changed = new Promise((resolve) => { const d = api.images.onDidChangeTreeData(() => { d.dispose(); resolve(); }); });
+  const tagged0 = performance.now();
+  execFileSync(process.execPath, [cli, '--root', store, 'tag', 'e2e/built:1', 'e2e/from-cli:3']);
+  await deadline('the Images view to follow a tag made with the CLI', changed);
+  results.viewFollowsMs = Math.round(performance.now() - tagged0);
+  if (results.viewFollowsMs > 1000) throw new Error(`the view followed the CLI's tag after ${results.viewFollowsMs} ms, not within a second`);
+  if (!(await viewRows(api)).some((r) => r.path === 'e2e/from-cli/3')) throw new Error('the view does not list e2e/from-cli:3 made with the CLI');
 }
 
 /** Called by VS Code's test host; a rejection makes the workbench exit with code 1. */

@@ -93,7 +93,7 @@ async function main() {
       console.log(`ok - extension-host tests: ${extensionId} activated ${results.activationMs} ms after the Dockerfile opened; ` +
         `diagnostics (${results.berthDiagnostics.join(', ')}) after ${results.diagnosticsMs} ms; hover on FROM and on the image; ` +
         `activate() took ${results.activateMs} ms (target < 150 ms); ${results.commands} commands registered; built ${String(results.builtId).slice(7, 19)} ` +
-        `through Build Image..., tagged and removed a tag through the commands`);
+        `through Build Image..., tagged and removed a tag through the commands; the view showed a tag made with the CLI after ${results.viewFollowsMs} ms`);
     } else {
       failures.push(`extension-host tests (exit ${code}): ${results.error ?? 'no results written'}`);
       console.log(`not ok - ${failures.at(-1)}`);

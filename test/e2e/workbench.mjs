@@ -56,7 +56,7 @@ export async function runExtensionTests(browser, { url, workspace, extensionPath
   return code;
 }
 
-/** Opens the workspace, then the Dockerfile, then Problems, and waits for Berth's MaintainerDeprecated warning. */
+/** Opens the workspace, then the Dockerfile, then Problems, waits for Berth's MaintainerDeprecated warning, and hovers on FROM. */
 export async function checkProblemsPanel(browser, { url, workspace, artifacts }) {
   const page = await newPage(browser, { artifacts, name: 'ui' });
   const shot = (name) => page.screenshot({ path: join(artifacts, name) });
@@ -75,6 +75,11 @@ export async function checkProblemsPanel(browser, { url, workspace, artifacts })
     const warning = await row.locator('.codicon-warning').count();
     const text = (await row.innerText()).replace(/\s+/g, ' ');
     await shot('2-problems.png');
+    // hover text on the FROM instruction, as a person sees it
+    await page.locator('.editor-instance .view-lines span', { hasText: /^FROM$/ }).first().hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'FROM' });
+    await hover.waitFor();
+    await shot('2b-hover.png');
     if (!text.includes('berth')) throw new Error(`the Problems row does not name the source berth: ${text}`);
     if (!warning) throw new Error(`the Problems row is not a warning: ${text}`);
     return { row: text };
