@@ -9,6 +9,7 @@ import { parse, parseKeyValues, type DockerfileAst, type Instruction, type Range
 import { format, formatRange } from '../../src/dockerfile/features/format';
 import type { FormatOptions, TextEdit } from '../../src/dockerfile/features/types';
 import { lineIndex } from '../../src/dockerfile/position';
+import { rng } from '../helpers/dockerfile-gen';
 
 const SPACES4: FormatOptions = { tabSize: 4, insertSpaces: true };
 const SPACES2: FormatOptions = { tabSize: 2, insertSpaces: true };
@@ -260,16 +261,6 @@ test('format: the conformance fixtures keep their instructions and are fixed poi
   }
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYWORDS = ['from', 'RUN', 'Run', 'CMD', 'copy', 'ADD', 'ENV', 'env', 'ARG', 'LABEL', 'EXPOSE', 'WORKDIR', 'USER',
   'VOLUME', 'HEALTHCHECK', 'onbuild', 'ONBUILD run', 'SHELL', 'MAINTAINER', 'bogus', ''];
