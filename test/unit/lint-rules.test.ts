@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../../src/dockerfile/parse';
-import { lineIndex, type Position, type Range } from '../../src/dockerfile/position';
+import type { Range } from '../../src/dockerfile/position';
 import { lint, ruleInfo, RULES, type LintOptions } from '../../src/dockerfile/lint/index';
 import { RUN_RULES } from '../../src/dockerfile/lint/run-rules';
-import type { Fix, LintProblem, Rule } from '../../src/dockerfile/lint/types';
+import type { LintProblem, Rule } from '../../src/dockerfile/lint/types';
+import { applyFix } from '../helpers/text-edits';
 
 /** A stand-in for the engine's validator: lower-case repositories, no empty parts, a sane tag. */
 function validateReference(ref: string): string | undefined {
@@ -43,18 +44,7 @@ function found(text: string, options?: LintOptions): string[] {
     .map((p) => `${p.code}@${at(p.range)}`);
 }
 
-function offsetOf(text: string, p: Position): number {
-  return lineIndex(text).lineStarts[p.line]! + p.character;
-}
 
-function applyFix(text: string, fix: Fix): string {
-  const edits = fix.edits
-    .map((e) => ({ start: offsetOf(text, e.range.start), end: offsetOf(text, e.range.end), newText: e.newText }))
-    .sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
-}
 
 /** The text after applying the first fix of the first problem with `code`. */
 function fixed(text: string, code: string): string {

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { argScope } from '../../src/dockerfile/arg-scope';
 import { parse } from '../../src/dockerfile/parse';
-import { lineIndex } from '../../src/dockerfile/position';
-import type { Position, Range } from '../../src/dockerfile/position';
+import type { Range } from '../../src/dockerfile/position';
 import { RUN_RULES, singleQuotedItems } from '../../src/dockerfile/lint/run-rules';
-import type { Fix, LintContext, LintProblem, Rule } from '../../src/dockerfile/lint/types';
+import type { LintContext, LintProblem, Rule } from '../../src/dockerfile/lint/types';
 import { readScript } from '../../src/dockerfile/lint/shell/script';
+import { applyFix } from '../helpers/text-edits';
 
 type Found = Omit<LintProblem, 'severity'> & { severity: Rule['defaultSeverity'] };
 
@@ -28,18 +28,7 @@ function at(r: Range): string {
   return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 }
 
-function offsetOf(text: string, p: Position): number {
-  return lineIndex(text).lineStarts[p.line]! + p.character;
-}
 
-function applyFix(text: string, fix: Fix): string {
-  const edits = fix.edits
-    .map((e) => ({ start: offsetOf(text, e.range.start), end: offsetOf(text, e.range.end), newText: e.newText }))
-    .sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
-}
 
 /** `Code@line:char-line:char` of what `codes` report (all codes when absent), in report order. */
 function report(text: string, codes?: string[]): string[] {

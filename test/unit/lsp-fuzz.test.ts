@@ -16,8 +16,8 @@ import { format } from '../../src/dockerfile/features/format';
 import { definition } from '../../src/dockerfile/features/definition';
 import { documentLinks } from '../../src/dockerfile/features/links';
 import type { ImageSource } from '../../src/dockerfile/features/types';
-import type { TextEdit } from '../../src/dockerfile/lint/types';
 import { generate, isPosition, lspLineLengths, rng } from '../helpers/dockerfile-gen';
+import { applyEdits } from '../helpers/text-edits';
 
 const CASES = Number(process.env.BERTH_FUZZ_CASES ?? 1000);
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 0x15f);
@@ -47,19 +47,6 @@ function outside(value: unknown, lengths: number[]): string | undefined {
   return walk(value, '');
 }
 
-/** Applies LSP text edits (non-overlapping) to a text. */
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
-  }
-  const offset = (p: Position): number => Math.min(text.length, (starts[p.line] ?? text.length) + p.character);
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
-  return out;
-}
 
 test(`language features survive ${CASES} random and mutated Dockerfiles (seed ${SEED})`, async () => {
   const r = rng(SEED);
