@@ -14,7 +14,7 @@
  * was apart from the cache of the steps that succeeded.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BerthError, isBerthError, sysCode } from '../errors';
 import { parse, argScope, globalArgValues, expand, parseKeyValues, stageNamed, type DockerfileAst, type EscapeChar, type Instruction, type Stage } from '../../dockerfile/index';
@@ -738,7 +738,7 @@ function clone<T>(v: T): T {
 
 async function exists(p: string): Promise<boolean> {
   try {
-    await import('node:fs/promises').then((m) => m.lstat(p));
+    await lstat(p);
     return true;
   } catch {
     return false;

@@ -16,7 +16,7 @@
  * a symbolic link of the image (`/bin` -> `usr/bin`) lands where the link points, as it would for Docker.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { BerthError, isBerthError, sysCode } from '../errors';
@@ -427,9 +427,9 @@ class Plan {
     this.byName.set(entry.name, entry);
   }
 
-  private mode(m: number, isDir: boolean): number {
-    if (this.spec.chmod !== undefined) return this.spec.chmod;
-    return isDir ? m & 0o7777 : m & 0o7777;
+  /** The mode an entry gets: `--chmod` when given, else the source's permission bits. */
+  private mode(m: number): number {
+    return this.spec.chmod ?? m & 0o7777;
   }
 
   /** The destination folder of a folder's contents: made when missing. */
@@ -446,24 +446,24 @@ class Plan {
     const name = this.nameOf(path);
     const owner = this.spec.owner ?? { uid: 0, gid: 0 };
     const base = { name, ...owner, mtime: this.time(Math.floor(e.mtimeMs / 1000)) };
-    if (e.type === 'directory') this.put({ ...base, type: 'directory', mode: this.mode(e.mode, true) });
+    if (e.type === 'directory') this.put({ ...base, type: 'directory', mode: this.mode(e.mode) });
     else if (e.type === 'symlink') this.put({ ...base, type: 'symlink', mode: 0o777, linkname: e.linkTarget });
-    else this.put({ ...base, type: 'file', mode: this.mode(e.mode, false), size: e.size, source: join(this.spec.context.dir, e.path) });
+    else this.put({ ...base, type: 'file', mode: this.mode(e.mode), size: e.size, source: join(this.spec.context.dir, e.path) });
   }
 
   hostFile(path: string, host: string, size: number, mode: number, mtime: number): void {
     const owner = this.spec.owner ?? { uid: 0, gid: 0 };
-    this.put({ name: this.nameOf(path), type: 'file', mode: this.mode(mode, false), ...owner, size, source: host, mtime: this.time(mtime) });
+    this.put({ name: this.nameOf(path), type: 'file', mode: this.mode(mode), ...owner, size, source: host, mtime: this.time(mtime) });
   }
 
   treeEntry(path: string, host: string, st: Stats): void {
     const tree = this.spec.from!;
     const owner = this.spec.owner ?? ownerOf(tree.ids, st, host);
     const base = { name: this.nameOf(path), ...owner, mtime: this.time(Math.floor(st.mtimeMs / 1000)) };
-    if (st.isDirectory()) this.put({ ...base, type: 'directory', mode: this.mode(st.mode, true) });
+    if (st.isDirectory()) this.put({ ...base, type: 'directory', mode: this.mode(st.mode) });
     else if (st.isSymbolicLink()) this.put({ ...base, type: 'symlink', mode: 0o777, linkname: readLink(host) });
-    else if (st.isFile()) this.putFile({ ...base, type: 'file', mode: this.mode(st.mode, false), size: st.size, source: host }, st);
-    else if (st.isFIFO()) this.put({ ...base, type: 'fifo', mode: this.mode(st.mode, false) });
+    else if (st.isFile()) this.putFile({ ...base, type: 'file', mode: this.mode(st.mode), size: st.size, source: host }, st);
+    else if (st.isFIFO()) this.put({ ...base, type: 'fifo', mode: this.mode(st.mode) });
   }
 
   /** A file; another name of a file this step already holds becomes a hard link to it, as Docker keeps them. */
@@ -565,14 +565,4 @@ export async function resolveChown(rootfs: string, spec: string): Promise<{ uid:
   if (group !== undefined && group !== '') gid = await lookup('etc/group', group, 'group', 2);
   else gid = /^\d+$/.test(user) ? uid : await lookup('etc/passwd', user, 'user', 3);
   return { uid, gid };
-}
-
-/** Used to tell a folder in the image apart from a missing path. */
-export function existsInRoot(root: string, path: string): boolean {
-  try {
-    statSync(resolveInRoot(root, path, { followLast: true }).host);
-    return true;
-  } catch {
-    return false;
-  }
 }
