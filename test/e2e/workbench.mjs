@@ -118,9 +118,23 @@ export async function checkBuildAndImagesView(browser, { url, workspace, artifac
         await page.keyboard.press('Escape');
       }
     }
-    await build.click();
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
+    // a click that lands while the menu is still being laid out can be lost (seen under load): the item
+    // stays highlighted, and Enter runs it
+    await build.click();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await input.waitFor({ timeout: 5000 });
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        if (await build.isVisible()) await page.keyboard.press('Enter');
+        else {
+          await file.click({ button: 'right' });
+          await build.click();
+        }
+      }
+    }
     await input.fill('ui/built:1');
     await shot('3-build-tag.png');
     await input.press('Enter');
