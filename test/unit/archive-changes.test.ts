@@ -87,6 +87,8 @@ test('bad change lines are refused with the line and the reason', () => {
   refused(['LABEL'], /LABEL requires at least one argument/);
   refused(['EXPOSE 80/xyz'], /invalid proto: xyz/);
   refused(['EXPOSE http'], /invalid containerPort: http/);
+  // a host part is dropped, as BuildKit does (the linter's ExposeInvalidFormat warns about it)
+  assert.deepEqual(applyChanges(['EXPOSE 8080:80 127.0.0.1:53:53/udp']).ExposedPorts, { '80/tcp': {}, '53/udp': {} });
   refused(['EXPOSE 90-80'], /invalid range/);
   refused(['VOLUME [""]'], /VOLUME specified can not be an empty string/);
   refused(['USER'], /USER requires exactly one argument/);

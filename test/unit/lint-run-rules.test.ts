@@ -245,6 +245,12 @@ const LISTS = ['AptListsNotRemoved'];
 table('AptListsNotRemoved', [
   { name: 'not removed', text: 'FROM debian\nRUN apt-get update && apt-get install -y curl\n', codes: LISTS, expect: ['AptListsNotRemoved@1:22-1:37'] },
   {
+    name: 'a builder stage only copied from does not ship its lists; the final stage and its parents do',
+    text: 'FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\nFROM debian AS base\nRUN apt-get update && apt-get install -y curl\nFROM base\nCOPY --from=build /x /x\n',
+    codes: LISTS,
+    expect: ['AptListsNotRemoved@3:22-3:37'],
+  },
+  {
     name: 'the last install is underlined',
     text: 'FROM debian\nRUN apt-get install -y a \\\n && apt-get install -y b\n',
     codes: LISTS,

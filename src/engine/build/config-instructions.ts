@@ -83,10 +83,15 @@ function oneArgument(inst: Instruction, lookup: Lookup, escape: EscapeChar): str
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 
-/** `80`, `80/udp`, `8000-8010/tcp` into config keys (`80/tcp`), as go-connections `nat.ParsePortSpecs`. */
+/**
+ * `80`, `80/udp`, `8000-8010/tcp` into config keys (`80/tcp`), as go-connections `nat.ParsePortSpecs`. A host
+ * part (`8080:80`, `127.0.0.1:8080:80`) is accepted and dropped, as BuildKit does (its ExposeInvalidFormat check
+ * warns about it): an image only records the container port.
+ */
 export function exposedPorts(spec: string): string[] {
   const slash = spec.lastIndexOf('/');
-  const portPart = slash < 0 ? spec : spec.slice(0, slash);
+  const mapping = slash < 0 ? spec : spec.slice(0, slash);
+  const portPart = mapping.slice(mapping.lastIndexOf(':') + 1);
   const proto = (slash < 0 ? 'tcp' : spec.slice(slash + 1)).toLowerCase();
   if (!PROTOCOLS.has(proto)) throw new Error(`invalid proto: ${proto}`);
   const m = /^(\d+)(?:-(\d+))?$/.exec(portPart);

@@ -4,6 +4,8 @@
  * https://docs.docker.com/build/building/best-practices/#apt-get
  */
 import type { Rule } from '../types';
+import type { Stage } from '../../ast';
+import { parentStage } from '../facts';
 import { commandName, optionsMayHide, type CommandCall } from './command-call';
 import { mountTargets, runSites, type LocatedCall, type RunSite } from './run-site';
 import type { ShellWord } from './script';
@@ -146,9 +148,14 @@ function listsMounted(site: RunSite): boolean {
 export const aptListsNotRemoved: Rule = {
   code: 'AptListsNotRemoved',
   defaultSeverity: 'information',
-  description: 'apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN leaves the package lists in the image.',
+  description: 'apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN leaves the package lists in the built image.',
   check(ctx, report) {
+    // only the layers of the built image matter: the last stage and the stages it is built FROM (a
+    // builder stage that is only copied from leaves its package lists behind)
+    const shipped = new Set<number>();
+    for (let s: Stage | undefined = ctx.ast.stages[ctx.ast.stages.length - 1]; s && !shipped.has(s.index); s = parentStage(ctx, s)) shipped.add(s.index);
     for (const site of runSites(ctx.ast)) {
+      if (!site.onbuild && !shipped.has(site.stage.index)) continue;
       const installs = aptCalls(site).filter((apt) => apt.subcommand.value === 'install');
       const last = installs[installs.length - 1];
       if (!last || listsMounted(site)) continue;
