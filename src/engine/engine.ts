@@ -13,7 +13,8 @@ import { checkStore, diskUsage, type CheckReport, type DiskUsage } from './store
 import { importImage, type ImportOptions } from './archive/import';
 import { saveImages, saveToFile, type SaveFormat } from './archive/save';
 import { loadImages, type LoadResult } from './archive/load';
-import { parseReference, repositoryOf, withDefaultTag } from './ref/reference';
+import { formatReference, parseReference, repositoryOf, withDefaultTag } from './ref/reference';
+import { fetchManifest } from './remote/manifest';
 import { pullImage, listTags, type PullEvent, type PullResult } from './remote/pull';
 import { pushImage, localTags, type PushEvent } from './remote/push';
 import { createRegistryContext, repositoryClient, type RegistryContext } from './remote/registry';
@@ -58,6 +59,8 @@ export interface ImageEngine {
   search(term: string, options: SearchRequest): Promise<SearchResult[]>;
   /** The tags of a repository in its registry. */
   listTags(repository: string): Promise<string[]>;
+  /** The digest a reference names in its registry (an index's for a multi-platform image), verified. */
+  remoteDigest(reference: string): Promise<Digest>;
   /** `docker build`: a Dockerfile and its context into an image. */
   build(request: BuildRequest): Promise<BuildResult>;
   /** Releases connections; the engine can be used again afterwards. */
@@ -157,6 +160,13 @@ export class BundledEngine implements ImageEngine {
     const ref = parseReference(repository);
     const ctx = await this.registry();
     return listTags(repositoryClient(ctx, ref, ['pull']), `listing the tags of ${repositoryOf(ref)}`);
+  }
+
+  async remoteDigest(reference: string): Promise<Digest> {
+    const ref = withDefaultTag(parseReference(reference));
+    const ctx = await this.registry();
+    const fetched = await fetchManifest(repositoryClient(ctx, ref, ['pull']), ref.digest ?? ref.tag!, `the manifest of ${formatReference(ref)}`);
+    return fetched.digest;
   }
 
   build(request: BuildRequest): Promise<BuildResult> {

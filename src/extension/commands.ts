@@ -398,6 +398,17 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       await vscode.env.clipboard.writeText(digest);
     }),
 
+    reg('berth.registries.copyDigest', async (item?: { reference?: string }) => {
+      if (!item?.reference) return;
+      try {
+        const digest = await (await c.host.get()).remoteDigest(item.reference);
+        await vscode.env.clipboard.writeText(digest);
+        c.output.info(`${item.reference}: ${digest}`);
+      } catch (e) {
+        showError(c.output, vscode.l10n.t('Copy Digest'), e);
+      }
+    }),
+
     reg('berth.registries.login', async (server?: unknown) => {
       try {
         await askLogin(c, await c.host.get(), typeof server === 'string' ? server : undefined);
