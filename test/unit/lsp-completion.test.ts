@@ -5,18 +5,10 @@ import { parse, type Position, type Range } from '../../src/dockerfile';
 import { INSTRUCTIONS } from '../../src/dockerfile/docs';
 import { complete } from '../../src/dockerfile/features/completion';
 import { CompletionKind, type CompletionResult, type FeatureOptions, type ImageSource } from '../../src/dockerfile/features/types';
+import { at, CURSOR } from '../helpers/dockerfile-text';
 
-const CURSOR = '‸';
 const CJK = /[\u4e00-\u9fff]/;
 
-/** The text without the cursor mark, and the position of the mark. */
-function at(source: string): { text: string; position: Position } {
-  const i = source.indexOf(CURSOR);
-  assert.ok(i >= 0, 'the test text marks the cursor');
-  const text = source.slice(0, i) + source.slice(i + CURSOR.length);
-  const lines = text.slice(0, i).split(/\r\n|\r|\n/);
-  return { text, position: { line: lines.length - 1, character: lines[lines.length - 1]!.length } };
-}
 
 async function items(source: string, options: FeatureOptions = {}): Promise<CompletionResult[]> {
   const { text, position } = at(source);

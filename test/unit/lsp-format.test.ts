@@ -3,13 +3,14 @@
 // gives no edits, over table cases, the parser's conformance fixtures and random Dockerfiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseKeyValues, type DockerfileAst, type Instruction, type Range } from '../../src/dockerfile';
 import { format, formatRange } from '../../src/dockerfile/features/format';
 import type { FormatOptions, TextEdit } from '../../src/dockerfile/features/types';
 import { lineIndex } from '../../src/dockerfile/position';
 import { rng } from '../helpers/dockerfile-gen';
+import { fixtureFiles } from '../helpers/dockerfile-text';
 
 const SPACES4: FormatOptions = { tabSize: 4, insertSpaces: true };
 const SPACES2: FormatOptions = { tabSize: 2, insertSpaces: true };
@@ -234,15 +235,6 @@ test('formatRange: only edits on the lines of the range', () => {
   assert.deepEqual(formatRange(ast, text, range(4, 4, 5), SPACES4).map((e) => e.newText), ['CMD']);
 });
 
-function fixtureFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...fixtureFiles(p));
-    else if (name === 'Dockerfile') out.push(p);
-  }
-  return out;
-}
 
 test('format: the conformance fixtures keep their instructions and are fixed points (LF and CRLF)', () => {
   const dir = join(__dirname, '..', 'fixtures', 'dockerfile');

@@ -15,18 +15,10 @@ import {
 } from '../../src/dockerfile/docs';
 import { hover } from '../../src/dockerfile/features/hover';
 import type { FeatureOptions, ImageFacts, ImageSource } from '../../src/dockerfile/features/types';
+import { at, CURSOR } from '../helpers/dockerfile-text';
 
 const CJK = /[\u4e00-\u9fff]/;
-const CURSOR = '‸';
 
-/** The text without the cursor mark, and the position of the mark. */
-function at(source: string): { text: string; position: Position } {
-  const i = source.indexOf(CURSOR);
-  assert.ok(i >= 0, 'the test text marks the cursor');
-  const text = source.slice(0, i) + source.slice(i + CURSOR.length);
-  const lines = text.slice(0, i).split(/\r\n|\r|\n/);
-  return { text, position: { line: lines.length - 1, character: lines[lines.length - 1]!.length } };
-}
 
 async function hoverAt(source: string, options: FeatureOptions = {}): Promise<string | undefined> {
   const { text, position } = at(source);

@@ -4,7 +4,7 @@
 // parser's conformance fixtures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type Position, type Range } from '../../src/dockerfile';
 import { definition } from '../../src/dockerfile/features/definition';
@@ -13,6 +13,7 @@ import { documentLinks } from '../../src/dockerfile/features/links';
 import { documentSymbols } from '../../src/dockerfile/features/symbols';
 import { SymbolKind, type SymbolResult } from '../../src/dockerfile/features/types';
 import { isBeforeOrEqual } from '../../src/dockerfile/position';
+import { fixtureFiles } from '../helpers/dockerfile-text';
 
 const r = (sl: number, sc: number, el: number, ec: number): Range => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });
 
@@ -263,15 +264,6 @@ test('links: earlier stages are not images; a later stage name is; CRLF keeps th
 
 // ---------------------------------------------------------------- properties over the fixtures
 
-function fixtureFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...fixtureFiles(p));
-    else if (name === 'Dockerfile') out.push(p);
-  }
-  return out;
-}
 
 function checkSymbol(s: SymbolResult, parent: SymbolResult | undefined, label: string): void {
   assert.ok(s.name.length > 0, `${label}: a symbol has a name`);
