@@ -1,6 +1,6 @@
 /**
  * The VS Code extension's entry point. Activation stays cheap: the engine opens when a view or command
- * first needs it, and the language client starts with it for Dockerfiles.
+ * first needs it, and the language server starts when a Dockerfile is open.
  */
 import * as vscode from 'vscode';
 import { startLanguageClient } from './language-client';
@@ -30,7 +30,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ acti
     ...registerCommands(c),
     registerTasks(c),
   );
-  void startLanguageClient(context, output).catch((e: unknown) => output.error(`the Dockerfile language server did not start: ${(e as Error).message}`));
+  // the language server is a process of its own: start it when a Dockerfile is open, not for the views alone
+  let serverStarted = false;
+  const startServer = (doc: vscode.TextDocument): void => {
+    if (serverStarted || doc.languageId !== 'dockerfile') return;
+    serverStarted = true;
+    void startLanguageClient(context, output).catch((e: unknown) => output.error(`the Dockerfile language server did not start: ${(e as Error).message}`));
+  };
+  vscode.workspace.textDocuments.forEach(startServer);
+  if (!serverStarted) {
+    const waiting = vscode.workspace.onDidOpenTextDocument((doc) => {
+      startServer(doc);
+      if (serverStarted) waiting.dispose();
+    });
+    context.subscriptions.push(waiting);
+  }
   const activationMs = performance.now() - started;
   output.info(`activated in ${activationMs.toFixed(0)} ms`);
   return { activationMs, images };
