@@ -100,8 +100,8 @@ async function main() {
     }
 
     try {
-      const { row } = await timed('Problems panel', () => checkProblemsPanel(browser, { url: server.url, workspace: sandbox.workspace, artifacts: ARTIFACTS }));
-      console.log(`ok - Problems panel: ${row}`);
+      const { row, hoverAttempts } = await timed('Problems panel', () => checkProblemsPanel(browser, { url: server.url, workspace: sandbox.workspace, artifacts: ARTIFACTS }));
+      console.log(`ok - Problems panel: ${row}; hover on FROM shown${hoverAttempts > 1 ? ` at attempt ${hoverAttempts}` : ''}`);
     } catch (err) {
       failures.push(`Problems panel: ${err.message}`);
       console.log(`not ok - ${failures.at(-1)}`);

@@ -56,6 +56,31 @@ export async function runExtensionTests(browser, { url, workspace, extensionPath
   return code;
 }
 
+/**
+ * Shows the editor's hover on `target`, as a person does: the mouse rests on it. Under load a hover can be
+ * lost (the mouse event lands while the editor relayouts, or a notification takes it), so the mouse leaves
+ * and comes back; the last try uses the keyboard (Ctrl+K Ctrl+I, "Show Hover") with the cursor on it.
+ */
+async function showHover(page, target, text = 'FROM') {
+  const hover = page.locator('.monaco-hover', { hasText: text });
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    if (attempt < 4) {
+      await page.mouse.move(0, 0);
+      await target.hover();
+    } else {
+      await target.click();
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+    }
+    try {
+      await hover.waitFor({ timeout: 15_000 });
+      return attempt;
+    } catch (err) {
+      if (attempt === 4) throw err;
+    }
+  }
+}
+
 /** Opens the workspace, then the Dockerfile, then Problems, waits for Berth's MaintainerDeprecated warning, and hovers on FROM. */
 export async function checkProblemsPanel(browser, { url, workspace, artifacts }) {
   const page = await newPage(browser, { artifacts, name: 'ui' });
@@ -76,13 +101,11 @@ export async function checkProblemsPanel(browser, { url, workspace, artifacts })
     const text = (await row.innerText()).replace(/\s+/g, ' ');
     await shot('2-problems.png');
     // hover text on the FROM instruction, as a person sees it
-    await page.locator('.editor-instance .view-lines span', { hasText: /^FROM$/ }).first().hover();
-    const hover = page.locator('.monaco-hover', { hasText: 'FROM' });
-    await hover.waitFor();
+    const hoverAttempts = await showHover(page, page.locator('.editor-instance .view-lines span', { hasText: /^FROM$/ }).first());
     await shot('2b-hover.png');
     if (!text.includes('berth')) throw new Error(`the Problems row does not name the source berth: ${text}`);
     if (!warning) throw new Error(`the Problems row is not a warning: ${text}`);
-    return { row: text };
+    return { row: text, hoverAttempts };
   } catch (err) {
     await shot('ui-failure.png').catch(() => {});
     throw err;
