@@ -17,7 +17,7 @@ export type {
   Stage,
 } from './ast';
 export type { Position, Range } from './position';
-export { parse } from './parse';
+export { parse, type ParseOptions } from './parse';
 export { argsPosition, argsRange } from './args-position';
 export {
   expand,

@@ -16,6 +16,68 @@ import { stagesOf } from './stages';
 /** BuildKit reads lines with a 64 KiB buffer; a longer line fails the build. */
 const MAX_LINE_BYTES = 65535;
 
+/**
+ * What one instruction was made from, so that a later parse of an edited text can take the instruction as
+ * it is when none of its source changed: `span` characters from `start` (its first line's start, through the
+ * `\n` after its last line, heredoc bodies included), the comments and problems found while reading it
+ * (index ranges into the tree's lists), and the escape character it was read with.
+ */
+interface InstructionSource {
+  start: number;
+  span: number;
+  instruction: Instruction;
+  comments: readonly Comment[];
+  problems: readonly ParseProblem[];
+  escape: EscapeChar;
+  /** It read to the end of the text wanting more (a continuation or a heredoc): more text would change it. */
+  open: boolean;
+}
+
+/** How a parse was made: the text, its line count, and where each instruction came from. */
+interface ParseRecord {
+  text: string;
+  lines: number;
+  sources: Map<number, InstructionSource>;
+}
+
+const records = new WeakMap<DockerfileAst, ParseRecord>();
+
+/**
+ * Where the previous text and the new one agree: the instructions of the old text that lie wholly in the
+ * common prefix, or wholly in the common suffix when the line count did not change, are the same in both.
+ */
+class Reuse {
+  private readonly prefix: number;
+  private readonly suffixFrom: number;
+  private readonly shift: number;
+
+  constructor(private readonly old: ParseRecord, text: string, lines: number) {
+    const a = old.text;
+    const max = Math.min(a.length, text.length);
+    let p = 0;
+    while (p < max && a.charCodeAt(p) === text.charCodeAt(p)) p++;
+    let q = 0;
+    if (lines === old.lines) {
+      while (q < max - p && a.charCodeAt(a.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
+    }
+    this.prefix = p;
+    this.suffixFrom = q > 0 ? text.length - q : Infinity;
+    this.shift = text.length - a.length;
+  }
+
+  /** The old instruction that starts at `start` of the new text, unchanged, if there is one. */
+  at(start: number, escape: EscapeChar): InstructionSource | undefined {
+    if (start < this.prefix) {
+      const known = this.old.sources.get(start);
+      return known && known.escape === escape && !known.open && start + known.span <= this.prefix ? known : undefined;
+    }
+    // the `\n` before the line is in the suffix too, so the line's columns count from the same place
+    if (start - 1 < this.suffixFrom) return undefined;
+    const known = this.old.sources.get(start - this.shift);
+    return known && known.escape === escape ? known : undefined;
+  }
+}
+
 /** A line as split at `\n`: `[start, contentEnd)` is its text without trailing `\r`s. */
 interface PhysicalLine {
   start: number;
@@ -27,7 +89,11 @@ class Parser {
   private next = 0;
   private escape: EscapeChar = '\\';
   private longLineReported = false;
+  /** Set when a read found the end of the text. */
+  private atEnd = false;
   private readonly directiveReader = new DirectiveReader();
+  private readonly sources = new Map<number, InstructionSource>();
+  private readonly reuse?: Reuse;
   private readonly ast: DockerfileAst = {
     directives: [],
     escapeChar: '\\',
@@ -37,9 +103,10 @@ class Parser {
     problems: [],
   };
 
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string, previous?: ParseRecord) {
     this.index = lineIndex(text);
     if (text.charCodeAt(0) === 0xfeff) this.next = 1;
+    if (previous) this.reuse = new Reuse(previous, text, this.index.lineStarts.length);
   }
 
   run(): DockerfileAst {
@@ -47,12 +114,16 @@ class Parser {
     if (this.ast.instructions.length === 0) this.problem('no-instructions', 'file with no instructions', this.range(0, 0));
     this.ast.escapeChar = this.escape;
     this.ast.stages = stagesOf(this.ast.instructions);
+    records.set(this.ast, { text: this.text, lines: this.index.lineStarts.length, sources: this.sources });
     return this.ast;
   }
 
   private readLine(): PhysicalLine | undefined {
     const text = this.text;
-    if (this.next >= text.length) return undefined;
+    if (this.next >= text.length) {
+      this.atEnd = true;
+      return undefined;
+    }
     const start = this.next;
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -116,6 +187,11 @@ class Parser {
     if (text.charCodeAt(t) === 35) return this.comment(t, line.contentEnd);
     const cont = continuationEnd(text, t, line.contentEnd, this.escape);
     if (cont === undefined && t === line.contentEnd) return;
+    const known = this.reuse?.at(line.start, this.escape);
+    if (known) return this.reused(line.start, known);
+    const comments = this.ast.comments.length;
+    const problems = this.ast.problems.length;
+    this.atEnd = false;
     const builder = new JoinedLineBuilder(this.index, t);
     builder.add(t, cont ?? line.contentEnd);
     const empties: Range[] = [];
@@ -129,6 +205,31 @@ class Parser {
     const range = this.range(t, last);
     instruction.range = { start: sharedPosition(range.start, instruction.keywordRange.start), end: sharedPosition(range.end, instruction.argsRange.end) };
     this.ast.instructions.push(instruction);
+    this.remember(line.start, instruction, comments, problems);
+  }
+
+  /** Notes where `instruction` came from, for the next parse; a source with a line too long to check is not kept. */
+  private remember(start: number, instruction: Instruction, comments: number, problems: number): void {
+    const span = this.next - start;
+    if (span > MAX_LINE_BYTES / 3) return;
+    this.sources.set(start, {
+      start,
+      span,
+      instruction,
+      comments: this.ast.comments.slice(comments),
+      problems: this.ast.problems.slice(problems),
+      escape: this.escape,
+      open: this.atEnd,
+    });
+  }
+
+  /** Takes an instruction of the previous parse whose source is unchanged at `start`, with its comments and problems. */
+  private reused(start: number, known: InstructionSource): void {
+    this.next = start + known.span;
+    for (const c of known.comments) this.ast.comments.push(c);
+    for (const p of known.problems) this.ast.problems.push(p);
+    this.ast.instructions.push(known.instruction);
+    this.sources.set(start, known.start === start ? known : { ...known, start });
   }
 
   /** Reads continuation lines into `builder`; returns where the last line read ends. */
@@ -207,14 +308,26 @@ function failed(error: unknown): DockerfileAst {
   return { directives: [], escapeChar: '\\', comments: [], instructions: [], stages: [], problems: [problem] };
 }
 
+/** How to parse. */
+export interface ParseOptions {
+  /**
+   * The tree of an earlier version of the same document: instructions whose source did not change (the
+   * common prefix, and the common suffix when the line count is the same) are taken from it as they are,
+   * so that an edit re-reads only what it touched. The result is the same as a parse without it.
+   */
+  previous?: DockerfileAst;
+}
+
 /**
  * Parses a Dockerfile. Never throws, for any input: problems BuildKit would refuse the file for are
- * returned in `problems`, and parsing goes on after them.
+ * returned in `problems`, and parsing goes on after them. The tree is read-only: trees parsed with
+ * `previous` share nodes with it.
  */
-export function parse(text: string): DockerfileAst {
+export function parse(text: string, options: ParseOptions = {}): DockerfileAst {
   const source = typeof text === 'string' ? text : String(text ?? '');
   try {
-    return new Parser(source).run();
+    const previous = options?.previous ? records.get(options.previous) : undefined;
+    return new Parser(source, previous).run();
   } catch (error) {
     return failed(error);
   }

@@ -15,24 +15,29 @@ export interface WordSpan {
   end: number;
 }
 
-/** BuildKit's `parseWords`: splits at whitespace outside quotes; an escape character protects the next one. */
+/**
+ * BuildKit's `parseWords`: splits at whitespace outside quotes; an escape character protects the next one.
+ * A word is the run of the text it spans (quotes and escapes stay), so it is sliced, not built.
+ */
 export function splitQuotedWords(rest: string, escape: EscapeChar): WordSpan[] {
   const esc = escape.charCodeAt(0);
   if (!hasQuoteOrEscape(rest, esc)) return splitAtGoSpace(rest);
   const words: WordSpan[] = [];
-  let word = '';
   let start = 0;
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
   let quote = 0;
   let blankOK = false;
   let pos = 0;
+  /** Where the word's text ends when an escape character at the very end of the text is dropped. */
+  let dropped = -1;
   while (pos <= rest.length) {
     if (pos === rest.length) {
-      if (phase !== 'spaces' && (blankOK || word.length > 0)) words.push({ text: word, start, end: pos });
+      const textEnd = dropped >= 0 ? dropped : pos;
+      if (phase !== 'spaces' && (blankOK || textEnd > start)) words.push({ text: rest.slice(start, textEnd), start, end: pos });
       break;
     }
-    let ch = rest.charCodeAt(pos);
-    let width = charWidth(rest, pos);
+    const ch = rest.charCodeAt(pos);
+    const width = charWidth(rest, pos);
     if (phase === 'spaces') {
       if (isGoSpace(ch)) {
         pos += width;
@@ -44,8 +49,7 @@ export function splitQuotedWords(rest: string, escape: EscapeChar): WordSpan[] {
     if (phase === 'word') {
       if (isGoSpace(ch)) {
         phase = 'spaces';
-        if (blankOK || word.length > 0) words.push({ text: word, start, end: pos });
-        word = '';
+        if (blankOK || pos > start) words.push({ text: rest.slice(start, pos), start, end: pos });
         blankOK = false;
         pos += width;
         continue;
@@ -57,31 +61,26 @@ export function splitQuotedWords(rest: string, escape: EscapeChar): WordSpan[] {
       }
       if (ch === esc) {
         if (pos + width === rest.length) {
+          dropped = pos;
           pos += width;
           continue;
         }
-        word += rest.slice(pos, pos + width);
         pos += width;
-        ch = rest.charCodeAt(pos);
-        width = charWidth(rest, pos);
       }
-      word += rest.slice(pos, pos + width);
-      pos += width;
+      pos += charWidth(rest, pos);
       continue;
     }
     if (ch === quote) phase = 'word';
     if (ch === esc && quote !== 39) {
       if (pos + width === rest.length) {
+        dropped = pos;
         phase = 'word';
         pos += width;
         continue;
       }
-      word += rest.slice(pos, pos + width);
       pos += width;
-      width = charWidth(rest, pos);
     }
-    word += rest.slice(pos, pos + width);
-    pos += width;
+    pos += charWidth(rest, pos);
   }
   return words;
 }

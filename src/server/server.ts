@@ -129,7 +129,8 @@ export function startServer(connection: Connection, options: { images?: ImageSou
     const known = parsed.get(doc.uri);
     if (known && known.version === doc.version) return known;
     const text = doc.getText();
-    const ast = parse(text);
+    // an edit re-reads only the instructions it touched (the tree of the last version gives the rest)
+    const ast = parse(text, { previous: known?.ast });
     const enabled = settings.lint?.enabled !== false;
     const problems = enabled ? lint(ast, text, { severities: settings.lint?.rules, validateReference }) : [];
     const result = { version: doc.version, ast, problems };
