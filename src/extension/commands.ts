@@ -75,6 +75,12 @@ async function pickImage(c: CommandContext, row: ImageRow | undefined, placeHold
   return (await vscode.window.showQuickPick(items, { placeHolder }))?.row;
 }
 
+/** A file given to a command as a path or a URI (a test, a task, another extension); anything else is no file. */
+function asFileUri(file: unknown): vscode.Uri | undefined {
+  if (file instanceof vscode.Uri) return file;
+  return typeof file === 'string' && file ? vscode.Uri.file(file) : undefined;
+}
+
 function nameOf(row: ImageRow): string {
   return row.reference ?? row.image.id;
 }
@@ -299,10 +305,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     }),
 
-    reg('berth.images.prune', async () => {
+    // `options.confirmed` (tests, other extensions) skips the question; `options.all` as the "All unused images" answer
+    reg('berth.images.prune', async (options?: { all?: boolean; confirmed?: boolean }) => {
       const all = vscode.l10n.t('All unused images');
       const dangling = vscode.l10n.t('Untagged images');
-      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Remove images to reclaim space?'), { modal: true }, dangling, all);
+      const choice = options?.confirmed ? (options.all ? all : dangling) : await vscode.window.showWarningMessage(vscode.l10n.t('Remove images to reclaim space?'), { modal: true }, dangling, all);
       if (!choice) return;
       try {
         const { events, reclaimed } = await (await c.host.get()).prune({ all: choice === all });
@@ -323,10 +330,10 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       if (r) await c.documents.open('history', nameOf(r));
     }),
 
-    reg('berth.images.save', async (row?: ImageRow) => {
+    reg('berth.images.save', async (row?: ImageRow, file?: string | vscode.Uri) => {
       const r = await pickImage(c, row, vscode.l10n.t('Image to save'));
       if (!r) return;
-      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${(r.reference ?? shortId(r.image.id)).replace(/^.*\//, '').replace(/[:@]/g, '_')}.tar`), filters: { [vscode.l10n.t('Image archives')]: ['tar'] } });
+      const target = asFileUri(file) ?? await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${(r.reference ?? shortId(r.image.id)).replace(/^.*\//, '').replace(/[:@]/g, '_')}.tar`), filters: { [vscode.l10n.t('Image archives')]: ['tar'] } });
       if (!target) return;
       const engine = await c.host.get();
       try {
@@ -337,8 +344,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     }),
 
-    reg('berth.images.load', async () => {
-      const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Image archives')]: ['tar', 'gz', 'tgz'] } });
+    reg('berth.images.load', async (archive?: string | vscode.Uri) => {
+      const given = asFileUri(archive);
+      const files = given ? [given] : await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Image archives')]: ['tar', 'gz', 'tgz'] } });
       if (!files?.[0]) return;
       const file = files[0].fsPath;
       const engine = await c.host.get();
@@ -352,11 +360,13 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     }),
 
-    reg('berth.images.import', async () => {
-      const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Root filesystem tarballs')]: ['tar', 'gz', 'tgz'] } });
+    // `options.name` ('' for none) skips the question
+    reg('berth.images.import', async (tarball?: string | vscode.Uri, options?: { name?: string }) => {
+      const given = asFileUri(tarball);
+      const files = given ? [given] : await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Root filesystem tarballs')]: ['tar', 'gz', 'tgz'] } });
       if (!files?.[0]) return;
       const file = files[0].fsPath;
-      const name = await vscode.window.showInputBox({ prompt: vscode.l10n.t('Name for the imported image (REPOSITORY[:TAG], empty for none)'), ignoreFocusOut: true, validateInput: (v) => { if (!v.trim()) return undefined; try { parseReference(v.trim()); return undefined; } catch (e) { return (e as Error).message; } } });
+      const name = typeof options?.name === 'string' ? options.name : await vscode.window.showInputBox({ prompt: vscode.l10n.t('Name for the imported image (REPOSITORY[:TAG], empty for none)'), ignoreFocusOut: true, validateInput: (v) => { if (!v.trim()) return undefined; try { parseReference(v.trim()); return undefined; } catch (e) { return (e as Error).message; } } });
       if (name === undefined) return;
       const engine = await c.host.get();
       try {

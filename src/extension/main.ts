@@ -10,9 +10,10 @@ import { InspectDocuments, SCHEME } from './documents';
 import { registerCommands, type CommandContext } from './commands';
 import { registerTasks } from './tasks';
 import { RegistriesProvider } from './registries-view';
+import { registerRegistryCommands } from './registry-commands';
 
 /** Called by VS Code when an activation event fires. */
-export async function activate(context: vscode.ExtensionContext): Promise<{ activationMs: number; images: ImagesProvider }> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ activationMs: number; images: ImagesProvider; registries: RegistriesProvider }> {
   const started = performance.now();
   const output = vscode.window.createOutputChannel('Berth', { log: true });
   const host = new EngineHost(output);
@@ -28,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ acti
     vscode.window.createTreeView('berth.registries', { treeDataProvider: registries }),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
     ...registerCommands(c),
+    ...registerRegistryCommands(),
     registerTasks(c),
   );
   // the language server is a process of its own: start it when a Dockerfile is open, not for the views alone
@@ -47,7 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ acti
   }
   const activationMs = performance.now() - started;
   output.info(`activated in ${activationMs.toFixed(0)} ms`);
-  return { activationMs, images };
+  return { activationMs, images, registries };
 }
 
 /** Called by VS Code on shutdown; subscriptions are disposed by VS Code. */

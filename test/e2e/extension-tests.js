@@ -1,12 +1,14 @@
 // Runs inside VS Code's extension host (the workbench's `extensionTestsPath`) with the real `vscode` API:
 // Berth activates when a Dockerfile opens, its language server publishes diagnostics and answers hover,
-// every contributed command is registered, and Build, Tag and Remove through the commands change the store.
+// every contributed command is registered, and Build, Tag and Remove through the commands change the store;
+// store-commands-tests.js then drives the commands that talk to a registry or to files.
 // run.mjs passes what to expect through the environment and reads the results file this writes.
 'use strict';
 const vscode = require('vscode');
 const { writeFileSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
+const { checkStoreCommands, checkRegistries } = require('./store-commands-tests.js');
 
 const TIMEOUT_MS = 60_000;
 const env = {
@@ -140,6 +142,9 @@ async function run() {
   try {
     await checkBerth(results);
     await checkCommands(results);
+    const api = vscode.extensions.getExtension(env.extensionId).exports;
+    await checkStoreCommands({ api, viewRows, deadline }, results);
+    await checkRegistries({ api, deadline }, results);
     results.ok = true;
   } catch (err) {
     results.error = err.stack || String(err);

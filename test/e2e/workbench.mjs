@@ -17,7 +17,8 @@ export function launchBrowser() {
 }
 
 async function newPage(browser, { artifacts, name }) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // the clipboard permissions let VS Code's web clipboard (navigator.clipboard) work for Copy ID/Tag/Digest
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
   page.setDefaultTimeout(TIMEOUT_MS);
   const log = join(artifacts, `${name}-console.log`);
   page.on('console', (m) => appendFileSync(log, `[${m.type()}] ${m.text()}\n`));
@@ -173,6 +174,44 @@ export async function checkBuildAndImagesView(browser, { url, workspace, artifac
     return { rows };
   } catch (err) {
     await shot('views-failure.png').catch(() => {});
+    throw err;
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * "Add Registry..." as a person uses it: the button in the Registries view's title, an input box that
+ * refuses a name that is no registry host and says why, then the registry as a row of the view.
+ */
+export async function checkAddRegistry(browser, { url, workspace, artifacts, registry }) {
+  const page = await newPage(browser, { artifacts, name: 'registries' });
+  const shot = (name) => page.screenshot({ path: join(artifacts, name) });
+  try {
+    await page.goto(workbenchUrl(url, workspace));
+    await page.locator('.monaco-workbench').waitFor();
+    await page.locator('.activitybar [role="tab"][aria-label^="Berth"], .activitybar .action-item a[aria-label^="Berth"]').first().click();
+    const header = page.locator('.pane-header', { hasText: 'Registries' });
+    const pane = page.locator('.pane').filter({ has: header });
+    await header.waitFor();
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    await pane.getByRole('treeitem', { name: 'Docker Hub', exact: true }).waitFor();
+    await header.hover();
+    await header.getByRole('button', { name: 'Add Registry...' }).click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('myregistry');
+    const refusal = page.locator('.quick-input-widget .quick-input-message', { hasText: 'A registry host has a dot or a port' });
+    await refusal.waitFor();
+    const message = (await refusal.innerText()).trim();
+    await shot('6-add-registry-refused.png');
+    await input.fill(registry);
+    await input.press('Enter');
+    await pane.getByRole('treeitem', { name: registry, exact: true }).waitFor();
+    await shot('7-registry-added.png');
+    return { message };
+  } catch (err) {
+    await shot('registries-failure.png').catch(() => {});
     throw err;
   } finally {
     await page.close();
