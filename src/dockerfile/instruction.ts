@@ -6,7 +6,7 @@
 import type { Arg, EscapeChar, Flag, Instruction, ParseProblem } from './ast';
 import { isGoSpace, isSplitSpace, skipGoSpace, trimGoSpaceEnd } from './chars';
 import { unquote } from './expand';
-import { extractFlags, type FlagWord } from './flags';
+import { extractFlags, sourceOf, type FlagWord } from './flags';
 import { lineRange, sliceLine, type JoinedLine } from './joined-line';
 import { parseJsonArray } from './json-array';
 import { parseKeyValues } from './key-values';
@@ -29,8 +29,8 @@ export interface BuiltInstruction {
 function flagOf(line: JoinedLine, w: FlagWord): Flag {
   const eq = w.text.indexOf('=');
   const nameEnd = eq < 0 ? w.text.length : eq;
-  const nameFrom = w.sources[2] ?? w.end;
-  const nameTo = nameEnd > 2 ? w.sources[nameEnd - 1]! + 1 : nameFrom;
+  const nameFrom = sourceOf(w, 2) ?? w.end;
+  const nameTo = nameEnd > 2 ? sourceOf(w, nameEnd - 1)! + 1 : nameFrom;
   const flag: Flag = {
     name: w.text.slice(2, nameEnd),
     rawText: line.text.slice(w.start, w.end),
@@ -39,7 +39,7 @@ function flagOf(line: JoinedLine, w: FlagWord): Flag {
   };
   if (eq >= 0) {
     flag.value = w.text.slice(eq + 1);
-    flag.valueRange = lineRange(line, w.sources[eq]! + 1, w.end);
+    flag.valueRange = lineRange(line, sourceOf(w, eq)! + 1, w.end);
   }
   return flag;
 }

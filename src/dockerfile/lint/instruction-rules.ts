@@ -38,12 +38,14 @@ const UNKNOWN_INSTRUCTION = {
 } satisfies Rule;
 
 /** Every keyword: top-level instructions and ONBUILD triggers. */
-function* keywords(ctx: LintContext): Generator<Instruction> {
+function keywords(ctx: LintContext): Instruction[] {
+  const out: Instruction[] = [];
   for (const instruction of ctx.ast.instructions) {
     if (!isKnown(instruction)) continue;
-    yield instruction;
-    if (instruction.onbuild && isKnown(instruction.onbuild)) yield instruction.onbuild;
+    out.push(instruction);
+    if (instruction.onbuild && isKnown(instruction.onbuild)) out.push(instruction.onbuild);
   }
+  return out;
 }
 
 const CONSISTENT_INSTRUCTION_CASING = {

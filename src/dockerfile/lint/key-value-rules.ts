@@ -15,12 +15,14 @@ import type { LintContext, Rule } from './types';
 const PAIR_INSTRUCTIONS = new Set(['ENV', 'LABEL', 'ARG']);
 
 /** Each ENV, LABEL and ARG instruction with its pairs. */
-function* pairInstructions(ctx: LintContext, keywords = PAIR_INSTRUCTIONS): Generator<{ i: Instruction; pairs: KeyValue[]; legacy: boolean }> {
+function pairInstructions(ctx: LintContext, keywords = PAIR_INSTRUCTIONS): { i: Instruction; pairs: KeyValue[]; legacy: boolean }[] {
+  const out: { i: Instruction; pairs: KeyValue[]; legacy: boolean }[] = [];
   for (const i of ctx.ast.instructions) {
     if (!keywords.has(i.keyword)) continue;
     const kv = keyValuesOf(ctx, i);
-    yield { i, pairs: kv.pairs, legacy: kv.legacy };
+    out.push({ i, pairs: kv.pairs, legacy: kv.legacy });
   }
+  return out;
 }
 
 const LEGACY_KEY_VALUE_FORMAT = {

@@ -85,11 +85,13 @@ export function singleQuotedItems(text: string): QuotedItem[] | undefined {
 
 const EXEC_FORM_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT']);
 
-function* withTriggers(instructions: readonly Instruction[]): Generator<Instruction> {
+function withTriggers(instructions: readonly Instruction[]): Instruction[] {
+  const out: Instruction[] = [];
   for (const instruction of instructions) {
-    yield instruction;
-    if (instruction.onbuild) yield instruction.onbuild;
+    out.push(instruction);
+    if (instruction.onbuild) out.push(instruction.onbuild);
   }
+  return out;
 }
 
 /** `RUN ['a', 'b']`: not JSON, so BuildKit runs it as a shell command. */
