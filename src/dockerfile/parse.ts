@@ -41,6 +41,7 @@ interface ParseRecord {
 }
 
 const records = new WeakMap<DockerfileAst, ParseRecord>();
+const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * Where the previous text and the new one agree: the instructions of the old text that lie wholly in the
@@ -216,8 +217,8 @@ class Parser {
       start,
       span,
       instruction,
-      comments: this.ast.comments.slice(comments),
-      problems: this.ast.problems.slice(problems),
+      comments: this.ast.comments.length === comments ? NONE : this.ast.comments.slice(comments),
+      problems: this.ast.problems.length === problems ? NONE : this.ast.problems.slice(problems),
       escape: this.escape,
       open: this.atEnd,
     });
