@@ -1,8 +1,9 @@
 /**
- * `berth`: docker-compatible image verbs over the bundled engine.
- * Global options come before the verb: `berth --root DIR images`.
+ * `berth`: docker-compatible image verbs over the bundled engine, or over a Docker or Podman engine
+ * (`--engine docker`, `BERTH_ENGINE=docker`). Global options come before the verb: `berth --root DIR images`.
  */
-import { BundledEngine, type ImageEngine } from '../engine/engine';
+import type { ImageEngine } from '../engine/engine';
+import { openEngine, parseEngineKind, type EngineKind } from '../engine/choose';
 import { isBerthError } from '../engine/errors';
 import { parseFlags, UsageError, type FlagSpec } from './args';
 import { EXIT_FAILURE, EXIT_USAGE, type Command, type CommandContext } from './command';
@@ -13,6 +14,7 @@ import { readLine } from './prompt';
 const VERSION = '0.1.0';
 
 const globalFlags: FlagSpec[] = [
+  { name: 'engine', kind: 'string', valueName: 'string', description: 'The engine to use: "bundled" (default, no daemon) or "docker" (the Docker or Podman engine at $DOCKER_HOST or its default socket); default $BERTH_ENGINE' },
   { name: 'root', kind: 'string', valueName: 'string', description: 'Location of the image store (default: $BERTH_ROOT or the platform data folder)' },
   { name: 'insecure-registry', kind: 'list', valueName: 'list', description: 'A registry that may be reached over plain HTTP when it does not offer HTTPS (repeatable)' },
   { name: 'registry-mirror', kind: 'list', valueName: 'list', description: 'A Docker Hub mirror to try first (repeatable)' },
@@ -37,10 +39,11 @@ function findCommand(words: string[]): { command: Command; rest: string[] } | un
 export async function runCli(argv: string[], io: Pick<CommandContext, 'stdout' | 'stderr' | 'stdin' | 'stdinIsTTY' | 'stdoutIsTTY' | 'env' | 'cwd'>): Promise<number> {
   let engine: Promise<ImageEngine> | undefined;
   let root: string | undefined;
+  let kind: EngineKind = 'bundled';
   let registry: { insecureRegistries?: string[]; registryMirrors?: string[] } = {};
   const ctx: CommandContext = {
     ...io,
-    engine: () => (engine ??= BundledEngine.open(root ?? io.env.BERTH_ROOT ?? undefined, { env: io.env, ...registry })),
+    engine: () => (engine ??= openEngine(kind, { root: root ?? io.env.BERTH_ROOT ?? undefined, env: io.env, ...registry })),
     out: (line) => void io.stdout.write(line + '\n'),
     err: (line) => void io.stderr.write(line + '\n'),
     confirm: async (question) => {
@@ -57,6 +60,8 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'stdout' |
       return 0;
     }
     root = parsed.values.root as string | undefined;
+    const chosen = (parsed.values.engine as string | undefined) ?? io.env.BERTH_ENGINE;
+    if (chosen) kind = parseEngineKind(chosen, parsed.values.engine ? '--engine' : 'BERTH_ENGINE');
     registry = { insecureRegistries: parsed.values['insecure-registry'] as string[] | undefined, registryMirrors: parsed.values['registry-mirror'] as string[] | undefined };
     words = parsed.args;
     if (parsed.values.help || words.length === 0) {

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'NETWORK'
   | 'REGISTRY'
+  | 'ENGINE_UNREACHABLE'
+  | 'ENGINE'
   | 'IO';
 
 /** An error raised by the engine; `code` is stable, `message` is for people. */

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { BundledEngine, BuildEvent, PullEvent, PushEvent } from '../engine/engine';
+import type { ImageEngine, BuildEvent, PullEvent, PushEvent } from '../engine/engine';
 import { isBerthError } from '../engine/errors';
 import { familiarString, formatReference, parseReference, withDefaultTag } from '../engine/ref/reference';
 import { parse } from '../dockerfile/index';
@@ -17,6 +17,7 @@ import type { EngineHost } from './engine-host';
 import type { ImagesProvider } from './images-view';
 import { shortId, type ImageRow } from './images-model';
 import type { InspectDocuments } from './documents';
+import { copyImage } from './copy-command';
 
 /** What the commands need. */
 export interface CommandContext {
@@ -116,7 +117,7 @@ function pushReporter(report: (message: string, bytes?: { done: number; total: n
 }
 
 /** Asks for credentials and logs in; returns false when the user gave up. */
-async function askLogin(c: CommandContext, engine: BundledEngine, server?: string): Promise<boolean> {
+async function askLogin(c: CommandContext, engine: ImageEngine, server?: string): Promise<boolean> {
   const host = server ?? await vscode.window.showInputBox({ prompt: vscode.l10n.t('Registry to log in to'), value: 'docker.io', ignoreFocusOut: true });
   if (!host) return false;
   const username = await vscode.window.showInputBox({ prompt: vscode.l10n.t('Username for {0}', host), ignoreFocusOut: true });
@@ -329,6 +330,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const r = await pickImage(c, row, vscode.l10n.t('Image whose history to show'));
       if (r) await c.documents.open('history', nameOf(r));
     }),
+
+    reg('berth.images.copyToDocker', (row?: ImageRow) => copyImage(c, 'docker', row, (r) => pickImage(c, r, vscode.l10n.t('Image to copy')))),
+    reg('berth.images.copyToBundled', (row?: ImageRow) => copyImage(c, 'bundled', row, (r) => pickImage(c, r, vscode.l10n.t('Image to copy')))),
 
     reg('berth.images.save', async (row?: ImageRow, file?: string | vscode.Uri) => {
       const r = await pickImage(c, row, vscode.l10n.t('Image to save'));

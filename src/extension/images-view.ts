@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { EngineHost } from './engine-host';
+import { isBerthError } from '../engine/errors';
 import { imageRows, shortId, type Describe, type GroupBy, type Row, type SortBy } from './images-model';
 import { humanSize } from '../dockerfile/docs/human';
 
@@ -14,6 +15,8 @@ export class ImagesProvider implements vscode.TreeDataProvider<Row>, vscode.Disp
   private readonly subscriptions: vscode.Disposable[] = [];
   /** The rows last listed, for pickers and tests. */
   rows: Row[] = [];
+  /** The tree view showing these rows: its description names the engine, its message an engine that does not answer. */
+  view?: vscode.TreeView<Row>;
 
   constructor(private readonly host: EngineHost) {
     this.subscriptions.push(host.onDidChange(() => this.refresh()));
@@ -28,7 +31,20 @@ export class ImagesProvider implements vscode.TreeDataProvider<Row>, vscode.Disp
 
   async getChildren(element?: Row): Promise<Row[]> {
     if (element) return element.kind === 'group' ? element.children : [];
-    const engine = await this.host.get();
+    if (this.view) this.view.description = this.host.kind === 'docker' ? vscode.l10n.t('Docker engine') : vscode.l10n.t('bundled');
+    let engine;
+    try {
+      engine = await this.host.get();
+    } catch (e) {
+      if (!isBerthError(e, 'ENGINE_UNREACHABLE')) throw e;
+      if (this.view) this.view.message = e.message;
+      this.rows = [];
+      return [];
+    }
+    if (this.view) {
+      this.view.message = undefined;
+      this.view.description = this.host.kind === 'docker' ? vscode.l10n.t('Docker engine ({0})', engine.location) : vscode.l10n.t('bundled');
+    }
     const config = vscode.workspace.getConfiguration('berth.images');
     this.rows = imageRows(await engine.listImages(), {
       groupBy: config.get<GroupBy>('groupBy') ?? 'repository',

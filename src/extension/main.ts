@@ -22,9 +22,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ acti
   const buildDiagnostics = vscode.languages.createDiagnosticCollection('berth-build');
   const registries = new RegistriesProvider(host);
   const c: CommandContext = { context, host, images, documents, output, buildDiagnostics, registriesChanged: () => registries.refresh() };
+  images.view = vscode.window.createTreeView('berth.images', { treeDataProvider: images, showCollapseAll: true });
   context.subscriptions.push(
     output, host, images, buildDiagnostics,
-    vscode.window.createTreeView('berth.images', { treeDataProvider: images, showCollapseAll: true }),
+    images.view,
     registries,
     vscode.window.createTreeView('berth.registries', { treeDataProvider: registries }),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),

@@ -32,8 +32,17 @@ export function canRunDockerd(): boolean {
   return existsSync(DOCKERD) && existsSync(DOCKER) && process.getuid?.() === 0;
 }
 
+/** Options of {@link startDockerd}. */
+export interface DockerdOptions {
+  timeoutMs?: number;
+  /** Registries (`127.0.0.1:PORT`) that may be reached over plain HTTP, as a test registry needs. */
+  insecureRegistries?: string[];
+  /** Also listen on `tcp://127.0.0.1:PORT` with TLS, requiring client certificates signed by `ca`. */
+  tcpTls?: { port: number; ca: string; cert: string; key: string };
+}
+
 /** Starts a dockerd and waits until it answers; fails after `timeoutMs` with its log. */
-export async function startDockerd(options: { timeoutMs?: number } = {}): Promise<Dockerd> {
+export async function startDockerd(options: DockerdOptions = {}): Promise<Dockerd> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-dockerd-'));
   const socket = join(dir, 'docker.sock');
   const config = {
@@ -44,7 +53,9 @@ export async function startDockerd(options: { timeoutMs?: number } = {}): Promis
     'data-root': join(dir, 'data'),
     'exec-root': join(dir, 'exec'),
     pidfile: join(dir, 'docker.pid'),
-    hosts: [`unix://${socket}`],
+    hosts: [`unix://${socket}`, ...(options.tcpTls ? [`tcp://127.0.0.1:${options.tcpTls.port}`] : [])],
+    ...(options.insecureRegistries?.length ? { 'insecure-registries': options.insecureRegistries } : {}),
+    ...(options.tcpTls ? { tls: true, tlsverify: true, tlscacert: options.tcpTls.ca, tlscert: options.tcpTls.cert, tlskey: options.tcpTls.key } : {}),
   };
   writeFileSync(join(dir, 'daemon.json'), JSON.stringify(config));
   const child = spawn(DOCKERD, ['--config-file', join(dir, 'daemon.json')], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
