@@ -52,9 +52,10 @@ export function packageExtension({ log = console.log } = {}) {
   const { name, version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
   const vsix = join(REPO_ROOT, `${name}-${version}.vsix`);
   run(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs'), '--production']);
-  // No LICENSE file or repository field yet: vsce would otherwise stop to ask.
+  // No LICENSE file or repository field yet: vsce would otherwise stop to ask, and refuse the README's links to
+  // files of the repository (docs/...), which it can only rewrite against a repository URL: they stay as written.
   run(process.execPath, [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies',
-    '--skip-license', '--allow-missing-repository', '--out', vsix]);
+    '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix]);
   const { names, size } = checkVsix(vsix);
   log(`${vsix}: ${(size / 1024 / 1024).toFixed(2)} MB (${size} bytes), ${names.length - ZIP_FILES.length} files`);
   return { vsix, size };
