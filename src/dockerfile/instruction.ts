@@ -20,6 +20,9 @@ const WHITESPACE_WORDS = new Set(['ADD', 'COPY', 'VOLUME', 'FROM', 'EXPOSE']);
 /** ONBUILD inside ONBUILD is refused by BuildKit later; nesting deeper than this is not parsed. */
 const MAX_ONBUILD_DEPTH = 8;
 
+/** The empty list an instruction shares when it has no empty continuation lines (the tree is read-only). */
+const NONE: never[] = Object.freeze([]) as never[];
+
 /** An instruction and the problems found while making it. */
 export interface BuiltInstruction {
   instruction: Instruction;
@@ -128,18 +131,20 @@ export function buildInstruction(line: JoinedLine, escape: EscapeChar, depth = 0
   const argsLine = sliceLine(line, as, ae);
   const form = argsOf(keyword, argsLine, escape);
   const argsRange = lineRange(line, as, ae);
+  const keywordRange = lineRange(line, ts, ce);
   const instruction: Instruction = {
     keyword,
     rawKeyword,
-    keywordRange: lineRange(line, ts, ce),
-    range: lineRange(line, ts, te),
+    keywordRange,
+    // a top-level instruction's range is set by the parser, which knows its physical lines
+    range: depth > 0 ? lineRange(line, ts, te) : keywordRange,
     flags: split.flags.map((f) => flagOf(line, f)),
     args: form.args,
     argsText: argsLine.text,
     argsRange: argsRangeSharing(argsRange, form.args),
     argsMap: argsLine.segments,
     heredocs: [],
-    emptyContinuationLines: [],
+    emptyContinuationLines: NONE,
     text: text.slice(ts, te),
   };
   if (form.json) instruction.json = form.json;

@@ -11,9 +11,12 @@ export interface JoinedLine {
   text: string;
   /** Sorted by `at`; a run never crosses a document line (a lone `\r` ends one). */
   segments: ArgsSegment[];
-  /** The position of an empty line, or of the end when nothing else applies. */
+  /** The position of an empty line (no segments); not used, and not computed, when there are segments. */
   base: Position;
 }
+
+/** The `base` of a line with segments, which nothing reads. */
+const UNUSED_BASE: Position = Object.freeze({ line: 0, character: 0 });
 
 /** Collects the pieces of a logical line. */
 export class JoinedLineBuilder {
@@ -39,7 +42,8 @@ export class JoinedLineBuilder {
   }
 
   build(): JoinedLine {
-    return { text: this.text, segments: this.segments, base: positionAt(this.index, this.baseOffset) };
+    const base = this.segments.length === 0 ? positionAt(this.index, this.baseOffset) : UNUSED_BASE;
+    return { text: this.text, segments: this.segments, base };
   }
 
   private push(from: number, to: number): void {
@@ -93,12 +97,12 @@ export function sliceLine(line: JoinedLine, from: number, to: number): JoinedLin
   const text = line.text.slice(from, to);
   const segments: ArgsSegment[] = [];
   if (to > from && line.segments.length > 0) {
-    const first = startPosition(line, from);
-    segments.push({ at: 0, line: first.line, character: first.character });
+    const first = segmentOf(line.segments, from);
+    segments.push({ at: 0, line: first.line, character: first.character + (from - first.at) });
     for (const s of line.segments) {
       if (s.at > from && s.at < to) segments.push({ at: s.at - from, line: s.line, character: s.character });
     }
   }
-  const base = from > 0 ? endPosition(line, from) : startPosition(line, 0);
+  const base = segments.length > 0 ? UNUSED_BASE : from > 0 ? endPosition(line, from) : startPosition(line, 0);
   return { text, segments, base };
 }

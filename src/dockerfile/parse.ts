@@ -201,7 +201,7 @@ class Parser {
     const built = buildInstruction(joined, this.escape);
     this.ast.problems.push(...built.problems);
     const instruction = built.instruction;
-    instruction.emptyContinuationLines = empties;
+    if (empties.length > 0) instruction.emptyContinuationLines = empties;
     const last = this.heredocs(instruction, joined) ?? end;
     const range = this.range(t, last);
     instruction.range = { start: sharedPosition(range.start, instruction.keywordRange.start), end: sharedPosition(range.end, instruction.argsRange.end) };

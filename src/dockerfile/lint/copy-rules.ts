@@ -9,14 +9,16 @@ import { closest } from './suggest';
 import type { LintContext, Report, Rule } from './types';
 
 /** Each `COPY --from=value` of a stage, with a literal, non-empty value. */
-function* copyFroms(stage: Stage): Generator<{ instruction: Instruction; flag: Flag; value: string }> {
+function copyFroms(stage: Stage): { instruction: Instruction; flag: Flag; value: string }[] {
+  const out: { instruction: Instruction; flag: Flag; value: string }[] = [];
   for (const instruction of stage.instructions) {
-    if (instruction.keyword !== 'COPY') continue;
+    if (instruction.keyword !== 'COPY' || instruction.flags.length === 0) continue;
     const flag = instruction.flags.find((f) => f.name === 'from');
     const value = flag?.value;
     if (!flag || !value || value.includes('$')) continue;
-    yield { instruction, flag, value };
+    out.push({ instruction, flag, value });
   }
+  return out;
 }
 
 function line(stage: Stage): number {

@@ -11,11 +11,13 @@ import type { Rule } from './types';
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 
 /** The literal words of EXPOSE instructions (words with variables are checked by the build). */
-function* exposedWords(instructions: Instruction[]): Generator<{ i: Instruction; arg: Arg; plain: boolean }> {
+function exposedWords(instructions: Instruction[]): { i: Instruction; arg: Arg; plain: boolean }[] {
+  const out: { i: Instruction; arg: Arg; plain: boolean }[] = [];
   for (const i of instructions) {
     if (i.keyword !== 'EXPOSE') continue;
-    for (const arg of i.args) if (!arg.value.includes('$')) yield { i, arg, plain: arg.rawText === arg.value };
+    for (const arg of i.args) if (!arg.value.includes('$')) out.push({ i, arg, plain: arg.rawText === arg.value });
   }
+  return out;
 }
 
 /** The range of `arg.value[from, to)`, exact when the word is written without quotes. */
