@@ -36,7 +36,8 @@ export function expand(
  * the word a user wrote, before any variable is known.
  */
 export function unquote(text: string, escapeChar: EscapeChar = '\\'): string {
-  if (isPlain(text)) return text;
+  // variables are kept as written: only quotes and the escape character change a word
+  if (!hasQuoteOrEscape(text, escapeChar.charCodeAt(0))) return text;
   return processShellWord(text, { escape: escapeChar, lookup: () => undefined, keepUnset: true }).value;
 }
 
@@ -71,6 +72,14 @@ export function expandsVariables(keyword: string): boolean {
 }
 
 /** True when `text` holds nothing the shell-word rules change (no quote, either escape character, or `$`): it stands for itself. */
+function hasQuoteOrEscape(text: string, escape: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */ || c === 39 /* ' */ || c === escape) return true;
+  }
+  return false;
+}
+
 function isPlain(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
