@@ -37,10 +37,25 @@ interface InstructionSource {
 interface ParseRecord {
   text: string;
   lines: number;
-  sources: Map<number, InstructionSource>;
+  /** In document order: ascending `start`. */
+  sources: InstructionSource[];
 }
 
 const records = new WeakMap<DockerfileAst, ParseRecord>();
+
+/** The source that starts at `start`, found by bisection in sources sorted by start. */
+function sourceAt(sources: readonly InstructionSource[], start: number): InstructionSource | undefined {
+  let lo = 0;
+  let hi = sources.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sources[mid]!.start;
+    if (s === start) return sources[mid];
+    if (s < start) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
 const NONE: readonly never[] = Object.freeze([]);
 
 /**
@@ -69,12 +84,12 @@ class Reuse {
   /** The old instruction that starts at `start` of the new text, unchanged, if there is one. */
   at(start: number, escape: EscapeChar): InstructionSource | undefined {
     if (start < this.prefix) {
-      const known = this.old.sources.get(start);
+      const known = sourceAt(this.old.sources, start);
       return known && known.escape === escape && !known.open && start + known.span <= this.prefix ? known : undefined;
     }
     // the `\n` before the line is in the suffix too, so the line's columns count from the same place
     if (start - 1 < this.suffixFrom) return undefined;
-    const known = this.old.sources.get(start - this.shift);
+    const known = sourceAt(this.old.sources, start - this.shift);
     return known && known.escape === escape ? known : undefined;
   }
 }
@@ -93,7 +108,7 @@ class Parser {
   /** Set when a read found the end of the text. */
   private atEnd = false;
   private readonly directiveReader = new DirectiveReader();
-  private readonly sources = new Map<number, InstructionSource>();
+  private readonly sources: InstructionSource[] = [];
   private readonly reuse?: Reuse;
   private readonly ast: DockerfileAst = {
     directives: [],
@@ -213,7 +228,7 @@ class Parser {
   private remember(start: number, instruction: Instruction, comments: number, problems: number): void {
     const span = this.next - start;
     if (span > MAX_LINE_BYTES / 3) return;
-    this.sources.set(start, {
+    this.sources.push({
       start,
       span,
       instruction,
@@ -230,7 +245,7 @@ class Parser {
     for (const c of known.comments) this.ast.comments.push(c);
     for (const p of known.problems) this.ast.problems.push(p);
     this.ast.instructions.push(known.instruction);
-    this.sources.set(start, known.start === start ? known : { ...known, start });
+    this.sources.push(known.start === start ? known : { ...known, start });
   }
 
   /** Reads continuation lines into `builder`; returns where the last line read ends. */
