@@ -4,15 +4,18 @@
  * visible is always whole and correct.
  */
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError, sysCode } from '../errors';
-import { Digester, digestOf, type Digest } from '../oci/digest';
+import { Digester, digestOf, hexOf, type Digest } from '../oci/digest';
 import type { StoreLayout } from './layout';
 import type { Lease } from './leases';
+import { isLockHeld } from './lock';
 
 /** What a written blob turned out to be. */
 export interface WrittenBlob {
@@ -52,13 +55,39 @@ export class BlobStore {
     return (await this.size(digest)) !== undefined;
   }
 
-  /** The bytes of a stored blob. */
+  /**
+   * The bytes of a stored blob. Garbage collection in another process moves each unreferenced blob to
+   * the trash before it reads the leases, then puts back the pinned ones: a writer that pinned a blob
+   * and saw it stored may find it gone for that moment, so a missing blob is waited for while the trash
+   * holds it, and read again.
+   */
   async read(digest: Digest): Promise<Buffer> {
+    try {
+      return await readFile(this.path(digest));
+    } catch (e) {
+      if (sysCode(e) !== 'ENOENT') throw e;
+    }
+    await this.waitWhileInTrash(digest);
     try {
       return await readFile(this.path(digest));
     } catch (e) {
       if (sysCode(e) === 'ENOENT') throw new BerthError('STORE_CORRUPT', `blob ${digest} is missing from the store; run "berth system check"`, { cause: e });
       throw e;
+    }
+  }
+
+  /**
+   * Returns once the trash holds no copy of the blob (the collection has put it back or deleted it), or
+   * no live process holds the store lock (a dead collection's trash waits for the next index change).
+   */
+  private async waitWhileInTrash(digest: Digest, timeoutMs = 60_000): Promise<void> {
+    const prefix = `${hexOf(digest)}.`;
+    const inTrash = async (): Promise<boolean> => (await readdir(this.layout.trashDir).catch(() => [] as string[])).some((n) => n.startsWith(prefix));
+    const start = Date.now();
+    let wait = 2;
+    while ((await inTrash()) && (await isLockHeld(this.layout.lock)) && Date.now() - start < timeoutMs) {
+      await delay(wait);
+      wait = Math.min(wait * 2, 50);
     }
   }
 
@@ -99,6 +128,7 @@ export class BlobStore {
   async putStream(source: Readable | AsyncIterable<Uint8Array>, lease: Lease, expected: ExpectedBlob = {}): Promise<WrittenBlob> {
     const tmp = await this.tempPath();
     const digester = new Digester();
+    const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
     try {
       await pipeline(
         source,
@@ -108,7 +138,7 @@ export class BlobStore {
             yield chunk;
           }
         },
-        createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 }),
+        out,
       );
       const written = { digest: digester.digest(), size: digester.size };
       check(written, expected);
@@ -116,6 +146,8 @@ export class BlobStore {
       await this.commitTemp(tmp, written.digest);
       return written;
     } catch (e) {
+      // A source that fails at once may do so before the file is even open: unlinking then would miss it.
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw e;
     }

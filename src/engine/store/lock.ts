@@ -1,9 +1,10 @@
 /**
  * A lock file shared by every process that uses one store (the CLI, VS Code windows, the language
  * server). It is created with O_EXCL and holds the owner's PID; a lock whose owner is dead (killed
- * mid-operation) is broken by the next process that wants it.
+ * mid-operation) is broken by the next process that wants it; an empty one (its owner killed between
+ * creating it and writing its PID) after a few seconds.
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { BerthError, sysCode } from '../errors';
@@ -54,13 +55,39 @@ function ownerPid(content: string): number {
   return Number.parseInt(content.split('\n')[0] ?? '', 10);
 }
 
+/** How long a lock file may stay without its owner's PID before it counts as abandoned. */
+const UNWRITTEN_GRACE_MS = 5_000;
+
+/**
+ * True when the lock file's owner is gone. A file is created empty and its owner writes its PID right
+ * after: an empty (or cut) file belongs to a live process still writing, unless it has stayed so for a
+ * while (its owner was killed between the two steps).
+ */
+async function isAbandoned(path: string, content: string): Promise<boolean> {
+  if (content.endsWith('\n') && Number.isInteger(ownerPid(content))) return !isProcessAlive(ownerPid(content));
+  const mtime = (await stat(path).catch(() => undefined))?.mtimeMs;
+  return mtime !== undefined && Date.now() - mtime > UNWRITTEN_GRACE_MS;
+}
+
+/** True when the lock file at `path` exists and its owner is alive (or still writing its PID). */
+export async function isLockHeld(path: string): Promise<boolean> {
+  const content = await readOwner(path);
+  return content !== undefined && !(await isAbandoned(path, content));
+}
+
+/** True when the lock file at `path` exists and its owner is gone (see {@link withFileLock}). */
+export async function isLockAbandoned(path: string): Promise<boolean> {
+  const content = await readOwner(path);
+  return content !== undefined && (await isAbandoned(path, content));
+}
+
 /** Removes `path` when its owner is dead; a second, short-lived lock keeps two breakers apart. */
 async function breakIfStale(path: string, seen: string): Promise<void> {
-  if (isProcessAlive(ownerPid(seen))) return;
+  if (!(await isAbandoned(path, seen))) return;
   const breaker = `${path}.break`;
   if (!(await tryCreate(breaker, `${process.pid}\n`))) {
     const other = await readOwner(breaker);
-    if (other !== undefined && !isProcessAlive(ownerPid(other))) await unlink(breaker).catch(() => undefined);
+    if (other !== undefined && (await isAbandoned(breaker, other))) await unlink(breaker).catch(() => undefined);
     return;
   }
   try {

@@ -16,7 +16,7 @@ import { BlobStore } from './blobs';
 import { readIndexFile, writeIndexFile } from './index-file';
 import { StoreLayout, defaultStoreRoot } from './layout';
 import { Lease, pinnedDigests } from './leases';
-import { isProcessAlive, withFileLock } from './lock';
+import { isLockAbandoned, isProcessAlive, withFileLock } from './lock';
 import { formatReference, tryParseReference, withDefaultTag } from '../ref/reference';
 
 /** One image as listed from the index: everything `berth images` shows. */
@@ -63,6 +63,9 @@ const PARTIAL_TTL_MS = 24 * 3600_000;
 
 const OCI_LAYOUT = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 
+/** A temporary file of index.json, build-cache.json or oci-layout in the store folder, with its writer's PID. */
+const STRAY_TEMP = /^(?:index\.json|build-cache\.json|oci-layout)\.(\d+)[.-].*tmp$/;
+
 /** An OCI image layout on disk, shared safely by several processes. */
 export class Store {
   readonly layout: StoreLayout;
@@ -77,12 +80,20 @@ export class Store {
   static async open(root: string = defaultStoreRoot(), options: StoreOptions = {}): Promise<Store> {
     const store = new Store(root, options);
     await mkdir(store.layout.blobsDir, { recursive: true });
-    try {
-      await writeFile(store.layout.ociLayout, OCI_LAYOUT, { flag: 'wx' });
-    } catch (e) {
-      if (sysCode(e) !== 'EEXIST') throw e;
-    }
+    await store.writeOciLayout();
     return store;
+  }
+
+  /** Writes `oci-layout` when it is missing or was cut short (a process killed while creating the store). */
+  private async writeOciLayout(): Promise<void> {
+    const text = await readFile(this.layout.ociLayout, 'utf8').catch((e: unknown) => {
+      if (sysCode(e) === 'ENOENT') return '';
+      throw e;
+    });
+    if (text.trim()) return;
+    const tmp = `${this.layout.ociLayout}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(tmp, OCI_LAYOUT, { flag: 'wx' });
+    await rename(tmp, this.layout.ociLayout);
   }
 
   get root(): string {
@@ -111,6 +122,7 @@ export class Store {
    */
   async update<T>(change: (entries: Descriptor[]) => Promise<{ entries: Descriptor[]; result: T }> | { entries: Descriptor[]; result: T }, options: { gc?: boolean } = {}): Promise<UpdateResult<T>> {
     return withFileLock(this.layout.lock, async () => {
+      await this.restoreTrash();
       const before = await this.adopt(await this.entries());
       const { entries, result } = await change(before);
       if (entries !== before) await writeIndexFile(this.layout.index, entries);
@@ -142,6 +154,21 @@ export class Store {
     };
     for (const e of entries) await visit(e);
     return seen;
+  }
+
+  /**
+   * Puts back the blobs a garbage collection killed mid-way left in the trash (call under the lock): a
+   * live writer may have pinned one of them, and the index it commits next must find it. Blobs nobody
+   * needs go again with the next collection.
+   */
+  private async restoreTrash(): Promise<void> {
+    const names = await readdir(this.layout.trashDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const trash = join(this.layout.trashDir, name);
+      const digest = `sha256:${name.split('.')[0]}`;
+      if (!isDigest(digest) || (await this.blobs.has(digest))) await unlink(trash).catch(() => undefined);
+      else await rename(trash, this.layout.blob(digest));
+    }
   }
 
   /** Deletes unreferenced blobs, leftovers of dead writers, and old trash. Call under the lock. */
@@ -183,18 +210,23 @@ export class Store {
   }
 
   /**
-   * Removes temporary files whose writer is no longer running. Partial downloads (`partial-<hex>`) are
-   * kept for a day so that a pull can resume them, unless a live process holds their lock.
+   * Removes temporary files whose writer is no longer running: in ingest/, and the replacements of
+   * index.json, build-cache.json and oci-layout that a killed writer left in the store folder. Partial
+   * downloads (`partial-<hex>`) are kept for a day so that a pull can resume them, unless a live
+   * process holds their lock.
    */
   private async removeDeadIngest(): Promise<void> {
+    for (const name of await readdir(this.root).catch(() => [] as string[])) {
+      const writer = STRAY_TEMP.exec(name)?.[1];
+      if (writer && !isProcessAlive(Number.parseInt(writer, 10))) await unlink(join(this.root, name)).catch(() => undefined);
+    }
     const dir = this.layout.ingestDir;
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const path = join(dir, name);
       if (name.startsWith('partial-')) {
         if (name.endsWith('.lock')) {
-          const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-          if (!isProcessAlive(owner)) await unlink(path).catch(() => undefined);
+          if (await isLockAbandoned(path)) await unlink(path).catch(() => undefined);
           continue;
         }
         const locked = names.includes(`${name}.lock`);
