@@ -2,17 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Position } from '../../src/dockerfile';
+import { seededRandom } from './random';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded random source of these generators (see random.ts). */
+export const rng = seededRandom;
 
 const corpusDir = join(__dirname, '..', 'fixtures', 'dockerfile', 'buildkit');
 const corpus = readdirSync(corpusDir).map((n) => readFileSync(join(corpusDir, n, 'Dockerfile'), 'utf8'));
