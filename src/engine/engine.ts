@@ -5,6 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Digest } from './oci/digest';
 import { BerthError } from './errors';
+import { describingDiskFull } from './disk-full';
 import { Store, type ImageRecord, type StoreOptions } from './store/store';
 import { defaultStoreRoot } from './store/layout';
 import { listImages, pruneImages, removeImages, resolveImage, tagImage, type PruneOptions, type RemoveEvent } from './store/images';
@@ -123,25 +124,30 @@ export class BundledEngine implements ImageEngine {
   async pull(name: string, options: PullRequest): Promise<PullResult[]> {
     const ref = parseReference(name);
     const ctx = await this.registry();
-    if (!options.allTags) return [await pullImage(this.store, ctx, ref, options)];
-    if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
-    const tags = await listTags(repositoryClient(ctx, ref, ['pull']), `listing the tags of ${repositoryOf(ref)}`);
-    const results: PullResult[] = [];
-    for (const tag of tags) results.push(await pullImage(this.store, ctx, { ...ref, tag }, options));
-    return results;
+    return describingDiskFull(this.store.root, async () => {
+      if (!options.allTags) return [await pullImage(this.store, ctx, ref, options)];
+      if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
+      const tags = await listTags(repositoryClient(ctx, ref, ['pull']), `listing the tags of ${repositoryOf(ref)}`);
+      const results: PullResult[] = [];
+      for (const tag of tags) results.push(await pullImage(this.store, ctx, { ...ref, tag }, options));
+      return results;
+    });
   }
 
   async push(name: string, options: PushRequest): Promise<{ tag: string; digest: Digest; size: number }[]> {
     const ref = parseReference(name);
     const ctx = await this.registry();
     const pushOptions = { onEvent: options.onEvent, signal: options.signal, ...options.upload };
-    if (!options.allTags) return [await pushImage(this.store, ctx, ref, pushOptions)];
-    if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
-    const tags = await localTags(this.store, ref);
-    if (!tags.length) throw new BerthError('NOT_FOUND', `An image does not exist locally with the tag: ${repositoryOf(ref)}`);
-    const out = [];
-    for (const t of tags) out.push(await pushImage(this.store, ctx, withDefaultTag(parseReference(t)), pushOptions));
-    return out;
+    // A push records the digest it made in the index, which a full disk can refuse.
+    return describingDiskFull(this.store.root, async () => {
+      if (!options.allTags) return [await pushImage(this.store, ctx, ref, pushOptions)];
+      if (ref.tag || ref.digest) throw new BerthError('INVALID_ARGUMENT', `tag can't be used with --all-tags/-a`);
+      const tags = await localTags(this.store, ref);
+      if (!tags.length) throw new BerthError('NOT_FOUND', `An image does not exist locally with the tag: ${repositoryOf(ref)}`);
+      const out = [];
+      for (const t of tags) out.push(await pushImage(this.store, ctx, withDefaultTag(parseReference(t)), pushOptions));
+      return out;
+    });
   }
 
   async login(server: string | undefined, creds: { username: string; password: string }): Promise<{ domain: string; where: string; plaintext: boolean }> {
@@ -170,14 +176,14 @@ export class BundledEngine implements ImageEngine {
   }
 
   build(request: BuildRequest): Promise<BuildResult> {
-    return buildImage({
+    return describingDiskFull(this.store.root, () => buildImage({
       store: this.store,
       pull: async (name, o) => {
         const [r] = await this.pull(name, { platform: o.platform, onEvent: o.onEvent, signal: o.signal });
         return { id: r!.id };
       },
       download: downloadToFile,
-    }, request);
+    }, request));
   }
 
   async close(): Promise<void> {
@@ -211,19 +217,19 @@ export class BundledEngine implements ImageEngine {
   }
 
   tag(source: string, target: string): Promise<string> {
-    return tagImage(this.store, source, target);
+    return describingDiskFull(this.store.root, () => tagImage(this.store, source, target));
   }
 
   remove(names: string[], options: { force?: boolean }): Promise<{ events: RemoveEvent[]; errors: Error[] }> {
-    return removeImages(this.store, names, options);
+    return describingDiskFull(this.store.root, () => removeImages(this.store, names, options));
   }
 
   prune(options: PruneOptions): Promise<{ events: RemoveEvent[]; reclaimed: number }> {
-    return pruneImages(this.store, options);
+    return describingDiskFull(this.store.root, () => pruneImages(this.store, options));
   }
 
   importImage(source: Readable, options: ImportOptions): Promise<{ id: Digest }> {
-    return importImage(this.store, source, options);
+    return describingDiskFull(this.store.root, () => importImage(this.store, source, options));
   }
 
   async save(names: string[], out: Writable | string, options: { format: SaveFormat; onProgress?: Progress }): Promise<void> {
@@ -232,7 +238,7 @@ export class BundledEngine implements ImageEngine {
   }
 
   load(input: Readable, options: { sourceName: string; onProgress?: Progress }): Promise<LoadResult> {
-    return loadImages(this.store, input, options);
+    return describingDiskFull(this.store.root, () => loadImages(this.store, input, options));
   }
 
   check(): Promise<CheckReport> {

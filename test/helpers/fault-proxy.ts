@@ -10,7 +10,10 @@
  * - `{ corrupt: true }`: forward with one byte of the body flipped;
  * - `{ withoutRange: true }`: forward without the `Range` header, like a server that ignores it;
  * - `{ lostAnswer: { status, body? } }`: forward, so the registry does the work, but give the client
- *   this answer instead of the registry's (a gateway that times out after the registry acted).
+ *   this answer instead of the registry's (a gateway that times out after the registry acted);
+ * - `{ hold: true }`: take the request (its body too) and never answer, like a registry that hangs;
+ * - `{ endless: { status, headers? } }`: answer directly with a chunked body that never ends (until the
+ *   client goes away or the proxy stops), like a registry that lies about how much it has to send.
  *
  * The registry's `Location` and `Link` headers name its own address; they are rewritten to the proxy's
  * so that the client keeps going through the proxy.
@@ -25,7 +28,9 @@ export type Fault =
   | { stallAfterBytes: number }
   | { corrupt: true }
   | { withoutRange: true }
-  | { lostAnswer: { status: number; body?: string } };
+  | { lostAnswer: { status: number; body?: string } }
+  | { endless: { status: number; headers?: Record<string, string> } }
+  | { hold: true };
 
 /** A request as the rule sees it; `n` counts the requests so far with this method and path (1 for the first). */
 export interface ProxiedRequest {
@@ -49,6 +54,8 @@ export interface FaultProxy {
   host: string;
   /** Every request received, in order of arrival. */
   requests: RecordedRequest[];
+  /** Destroys every open client connection now (as a registry that dies takes its connections with it). */
+  severAll(): void;
   stop(): Promise<void>;
 }
 
@@ -72,6 +79,8 @@ export async function startFaultProxy(target: string, rule: (req: ProxiedRequest
     requests.push({ method, url, headers: req.headers, at: performance.now() });
     const fault = rule({ method, url, headers: req.headers, n });
     if (fault && 'status' in fault) answer(req, res, fault);
+    else if (fault && 'endless' in fault) answerEndlessly(req, res, fault.endless);
+    else if (fault && 'hold' in fault) req.resume();
     else forward(req, res, upstream, host, fault);
   });
   server.on('connection', (s) => {
@@ -86,6 +95,9 @@ export async function startFaultProxy(target: string, rule: (req: ProxiedRequest
   return {
     host,
     requests,
+    severAll: () => {
+      for (const s of sockets) s.destroy();
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -108,8 +120,21 @@ function reply(res: ServerResponse, fault: Answer): void {
   res.end(body);
 }
 
+/** Answers with a body of zeros that goes on until the client closes the connection. */
+function answerEndlessly(req: IncomingMessage, res: ServerResponse, head: { status: number; headers?: Record<string, string> }): void {
+  req.resume();
+  res.writeHead(head.status, head.headers ?? {});
+  const chunk = Buffer.alloc(64 << 10);
+  const pump = (): void => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  res.on('close', () => res.removeAllListeners('drain'));
+  pump();
+}
+
 /** Forwards a request to the registry and streams its answer back, applying a body fault. */
-function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, proxyHost: string, fault: Exclude<Fault, { status: number }> | undefined): void {
+function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, proxyHost: string, fault: Exclude<Fault, { status: number } | { endless: unknown } | { hold: true }> | undefined): void {
   const headers = { ...req.headers };
   delete headers.host;
   if (fault && 'withoutRange' in fault) delete headers.range;
@@ -136,7 +161,7 @@ function rewrite(value: string | string[], from: string, to: string): string | s
 }
 
 /** Copies the registry's body to the client, flipping, cutting or stalling it as the fault says. */
-function relayBody(from: IncomingMessage, res: ServerResponse, fault: Exclude<Fault, { status: number }> | undefined): void {
+function relayBody(from: IncomingMessage, res: ServerResponse, fault: Exclude<Fault, { status: number } | { endless: unknown } | { hold: true }> | undefined): void {
   const limit = fault && 'cutAfterBytes' in fault ? fault.cutAfterBytes : fault && 'stallAfterBytes' in fault ? fault.stallAfterBytes : Infinity;
   let sent = 0;
   let flipped = false;

@@ -87,6 +87,10 @@ export interface Registry {
   log(): string;
   /** Stops the registry (its process group) and the token endpoint, and removes the temporary folder. */
   stop(): Promise<void>;
+  /** Kills the registry process (SIGKILL, as a crash or a pulled plug), keeping its data and its port. */
+  kill(): Promise<void>;
+  /** Starts a killed registry again, on the same port with the same data; resolves when it answers. */
+  restart(): Promise<void>;
 }
 
 /** The programs these helpers run that are missing on this machine (empty when all are there). */
@@ -113,6 +117,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     })());
   let port = 0;
   let tls: RegistryTls | undefined;
+  const spawnRegistry = (config: string): ChildProcess => {
+    const c = spawn(REGISTRY_BIN, ['serve', config], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout!.on('data', (b: Buffer) => log.add(b));
+    c.stderr!.on('data', (b: Buffer) => log.add(b));
+    c.on('error', (e) => log.add(Buffer.from(`cannot run ${REGISTRY_BIN}: ${e.message}\n`)));
+    return c;
+  };
   try {
     const authYaml = auth === 'basic' ? await basicAuth(dir, users) : auth === 'token' ? tokenAuth((token = await startTokenServer(dir, users))) : '';
     const clientAuth = typeof options.tls === 'object' && options.tls.clientAuth === true;
@@ -131,10 +142,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       port = await freePort();
       const config = join(dir, 'config.yml');
       await writeFile(config, registryYaml(join(dir, 'data'), port, authYaml, tlsYaml));
-      child = spawn(REGISTRY_BIN, ['serve', config], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (b: Buffer) => log.add(b));
-      child.stderr!.on('data', (b: Buffer) => log.add(b));
-      child.on('error', (e) => log.add(Buffer.from(`cannot run ${REGISTRY_BIN}: ${e.message}\n`)));
+      child = spawnRegistry(config);
       try {
         await waitReady(`${scheme}://127.0.0.1:${port}/v2/`, child, READY_TIMEOUT_MS, tls);
         break;
@@ -160,6 +168,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     },
     log: () => log.text(),
     stop,
+    kill: async () => {
+      const c = child;
+      if (!c || c.pid === undefined || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      process.kill(-c.pid, 'SIGKILL');
+      await exited;
+    },
+    restart: async () => {
+      child = spawnRegistry(join(dir, 'config.yml'));
+      await waitReady(`${tls ? 'https' : 'http'}://127.0.0.1:${port}/v2/`, child, READY_TIMEOUT_MS, tls);
+    },
   };
 }
 

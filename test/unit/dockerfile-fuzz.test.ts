@@ -2,7 +2,7 @@
 // returns in bounded time, and every range it gives lies within the text. The helpers built on the
 // tree (expand, parseKeyValues, argScope, variablesAt) hold up too.
 //
-// BERTH_FUZZ_CASES sets the number of cases (default 2000 for CI; the long mode runs 100000).
+// BERTH_FUZZ_CASES sets the number of cases (default 2000 for CI; the long mode, BERTH_LONG=1, runs 100000).
 // BERTH_FUZZ_SEED replays a run; a failure prints the seed and the case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ import {
 } from '../../src/dockerfile';
 import { generate, isPosition, lspLineLengths, pick, rng } from '../helpers/dockerfile-gen';
 
-const CASES = Number(process.env.BERTH_FUZZ_CASES ?? 2000);
+const CASES = Number(process.env.BERTH_FUZZ_CASES ?? (process.env.BERTH_LONG ? 100_000 : 2000));
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 0x5eed);
 /** Milliseconds one parse of a generated case may take; generous for slow CI machines. */
 const CASE_BUDGET_MS = 1000;

@@ -2,7 +2,7 @@
 // completion, symbols, folding, formatting, definition and links never throw, answer in bounded time,
 // and every range they give lies within the document. Formatting is idempotent.
 //
-// BERTH_FUZZ_CASES sets the number of cases (default 1000 for CI; the long mode runs 100000).
+// BERTH_FUZZ_CASES sets the number of cases (default 1000 for CI; the long mode, BERTH_LONG=1, runs 100000).
 // BERTH_FUZZ_SEED replays a run; a failure prints the seed and the case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import type { ImageSource } from '../../src/dockerfile/features/types';
 import { generate, isPosition, lspLineLengths, rng } from '../helpers/dockerfile-gen';
 import { applyEdits } from '../helpers/text-edits';
 
-const CASES = Number(process.env.BERTH_FUZZ_CASES ?? 1000);
+const CASES = Number(process.env.BERTH_FUZZ_CASES ?? (process.env.BERTH_LONG ? 100_000 : 1000));
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 0x15f);
 /** Milliseconds all features together may take on one generated case; generous for slow CI machines. */
 const CASE_BUDGET_MS = 2000;

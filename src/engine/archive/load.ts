@@ -10,7 +10,7 @@ import type { Digest } from '../oci/digest';
 import { commitImage, familiar } from '../store/images';
 import type { Store } from '../store/store';
 import { ArchiveFiles } from './archive-files';
-import { MAGIC_BYTES, detectCompression, gunzipStream } from './compression';
+import { ExpansionGuard, MAGIC_BYTES, detectCompression, gunzipStream } from './compression';
 import { storeConfigAndManifest } from './image-blobs';
 import { planDockerArchive } from './load-docker';
 import { planOciArchive } from './load-oci';
@@ -72,18 +72,26 @@ async function readArchive(files: ArchiveFiles, input: Readable | AsyncIterable<
   for await (const entry of tarEntries(tar, source)) await files.add(entry);
 }
 
+/** The archive inflated; the whole archive lands on disk, so a gzip bomb is stopped (see {@link ExpansionGuard}). */
 async function* inflate(chunks: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
   const gz = gunzipStream();
+  const guard = new ExpansionGuard(source);
   const feeding = (async () => {
     try {
-      for await (const chunk of chunks) await writeTo(gz, chunk);
+      for await (const chunk of chunks) {
+        guard.took(chunk.length);
+        await writeTo(gz, chunk);
+      }
       gz.end();
     } catch (e) {
       gz.destroy(e as Error);
     }
   })();
   try {
-    for await (const chunk of gz as AsyncIterable<Buffer>) yield chunk;
+    for await (const chunk of gz as AsyncIterable<Buffer>) {
+      guard.gave(chunk.length);
+      yield chunk;
+    }
     await feeding;
   } catch (e) {
     if (sysCode(e)?.startsWith('Z_')) throw new BerthError('INVALID_ARCHIVE', `${source} is not a valid gzip-compressed archive: ${(e as Error).message}`, { cause: e });

@@ -11,7 +11,7 @@ import { Digester, type Digest } from '../oci/digest';
 import { MediaType, type Descriptor } from '../oci/types';
 import type { Lease } from '../store/leases';
 import type { Store } from '../store/store';
-import { CHUNK, MAGIC_BYTES, detectCompression, gunzipStream } from './compression';
+import { CHUNK, ExpansionGuard, MAGIC_BYTES, detectCompression, gunzipStream } from './compression';
 import { RootfsRules } from './rootfs-rules';
 import { peekStream, writeTo } from './streams';
 import { tarEntries } from './tar-entries';
@@ -48,7 +48,8 @@ export async function storeRootfsLayer(store: Store, lease: Lease, source: Reada
   }
   const gzip = compression === 'gzip';
   const channel = new PassThrough({ highWaterMark: CHUNK });
-  const inspected = inspection(channel, gzip, name);
+  const guard = new ExpansionGuard(name);
+  const inspected = inspection(channel, gzip, name, guard);
   let inspectedDiffId: Digest | undefined;
   let finished = false;
   async function* tee(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -57,6 +58,7 @@ export async function storeRootfsLayer(store: Store, lease: Lease, source: Reada
       for await (const chunk of input) {
         read += chunk.length;
         options.onProgress?.(read);
+        guard.took(chunk.length);
         try {
           await writeTo(channel, chunk);
         } catch {
@@ -80,21 +82,23 @@ export async function storeRootfsLayer(store: Store, lease: Lease, source: Reada
 }
 
 /** The side branch: reads what `channel` receives, inflating it when gzip; resolves to the diff ID of a gzip tarball. */
-function inspection(channel: PassThrough, gzip: boolean, name: string): Promise<Digest | undefined> {
+function inspection(channel: PassThrough, gzip: boolean, name: string, guard: ExpansionGuard): Promise<Digest | undefined> {
   const rules = new RootfsRules(name);
-  const inspect = async (tar: AsyncIterable<Buffer>): Promise<Digest | undefined> => inspectTar(tar, name, rules, gzip);
+  const inspect = async (tar: AsyncIterable<Buffer>): Promise<Digest | undefined> => inspectTar(tar, name, rules, gzip ? guard : undefined);
   const inspected = (gzip ? pipeline(channel, gunzipStream(), inspect) : pipeline(channel, inspect)).catch((e: unknown): never => {
+    if (guard.tripped) throw guard.tripped;
     throw gzip && sysCode(e)?.startsWith('Z_') ? new BerthError('INVALID_ARCHIVE', `${name} is not a valid gzip-compressed tar archive: ${(e as Error).message}`, { cause: e }) : e;
   });
   inspected.catch(() => undefined);
   return inspected;
 }
 
-/** Checks each entry; returns the diff ID when asked to hash (the tar was compressed). */
-async function inspectTar(tar: AsyncIterable<Buffer>, name: string, rules: RootfsRules, hash: boolean): Promise<Digest | undefined> {
-  const digester = hash ? new Digester() : undefined;
+/** Checks each entry; with a guard (the tar was inflated), stops a gzip bomb and returns the diff ID. */
+async function inspectTar(tar: AsyncIterable<Buffer>, name: string, rules: RootfsRules, guard: ExpansionGuard | undefined): Promise<Digest | undefined> {
+  const digester = guard ? new Digester() : undefined;
   async function* hashed(): AsyncGenerator<Buffer> {
     for await (const chunk of tar) {
+      guard!.gave(chunk.length);
       digester!.update(chunk);
       yield chunk;
     }

@@ -36,7 +36,14 @@ export async function* tarEntries(chunks: AsyncIterable<Buffer>, source: string)
   };
   let done = false;
   try {
-    for await (const entry of ex) yield withErrors(entry as unknown as TarEntry, failure);
+    for await (const entry of ex) {
+      const { size, name } = (entry as unknown as TarEntry).header;
+      // tar-stream takes a size field that is not a number as null and then waits for ever for that entry's content.
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+        throw new BerthError('INVALID_ARCHIVE', `${source} is not a valid tar archive: entry "${name}" has an invalid size field`);
+      }
+      yield withErrors(entry as unknown as TarEntry, failure);
+    }
     done = true;
   } catch (e) {
     throw failure(e);
@@ -51,6 +58,9 @@ function withErrors(entry: TarEntry, failure: (e: unknown) => unknown): TarEntry
   return {
     header: entry.header,
     async *[Symbol.asyncIterator]() {
+      // A folder has no content whatever its size field says (as in Go's archive/tar); tar-stream never ends the
+      // stream of a folder whose size is not 0, so reading it would wait for ever.
+      if (entry.header.type === 'directory') return;
       try {
         for await (const chunk of entry) yield chunk;
       } catch (e) {
@@ -66,7 +76,8 @@ function isDestroyedError(e: unknown): boolean {
 
 function tarProblem(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  if (/unexpected end of data/i.test(m)) return 'unexpected end of file';
+  // An entry's stream destroyed while the feed went on: the tar ended inside that entry.
+  if (/unexpected end of data|stream was destroyed|premature close/i.test(m)) return 'unexpected end of file';
   if (/invalid tar header\. maybe/i.test(m)) return 'bad header checksum (the file is corrupt, or is not a tar)';
   if (/unknown format/i.test(m)) return 'unknown header format (the file is not a tar)';
   return m.replace(/\.$/, '').toLowerCase();

@@ -5,8 +5,12 @@
  */
 import type { Dispatcher } from 'undici';
 import { BerthError } from '../errors';
+import { bodyText } from './body';
 import type { Credentials } from './credentials';
 import { networkError, registryError } from './errors';
+
+/** A token service's answer is a small JSON object; more than this is cut (it would not parse). */
+const MAX_TOKEN_ANSWER = 1 << 20;
 
 /** A parsed challenge: `Bearer realm="...",service="...",scope="..."` or `Basic realm="..."`. */
 export interface Challenge {
@@ -114,7 +118,7 @@ export async function authorize(req: TokenRequest): Promise<CachedToken> {
   } catch (e) {
     throw networkError(url.toString(), e);
   }
-  const text = await res.body.text();
+  const text = await bodyText(res, MAX_TOKEN_ANSWER);
   if (res.statusCode === 401 || res.statusCode === 403) {
     throw new BerthError('UNAUTHORIZED', `${req.host}: ${req.credentials ? 'the username or password is wrong' : 'authentication required'}; run "berth login ${req.host}"`, { registryCode: 'UNAUTHORIZED' });
   }

@@ -9,8 +9,9 @@ import type { Dispatcher } from 'undici';
 import { BerthError, isBerthError } from '../errors';
 import { authorize, parseChallenges, TokenCache } from './auth';
 import type { CredentialStore } from './credentials';
+import { bodyText } from './body';
 import { networkError, registryError, isRetryableStatus } from './errors';
-import { isTlsMismatch, Transport } from './transport';
+import { isTlsMismatch, MAX_REDIRECTS, Transport } from './transport';
 
 /** A request body, re-creatable for retries. */
 export type Body = Buffer | string | (() => Readable);
@@ -43,6 +44,16 @@ export interface RegistrySession {
 }
 
 const MAX_RETRY_AFTER_MS = 60_000;
+
+/** The error for a request that redirects without end. */
+function redirectLoop(what: string, detail: string): BerthError {
+  return new BerthError('REGISTRY', `${what}: too many redirects (${detail}); the registry or a proxy in front of it is misconfigured`, { registryCode: 'TOO_MANY_REDIRECTS' });
+}
+
+/** Where a redirect pointed, without its query (which may carry a signed token). */
+function redirectTarget(location: string | string[]): string {
+  return String(Array.isArray(location) ? location[0] : location).split('?')[0]!;
+}
 
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
   const v = Array.isArray(header) ? header[0] : header;
@@ -82,6 +93,7 @@ export class RepositoryClient {
       } catch (e) {
         if (options.signal?.aborted) throw new BerthError('CANCELLED', `${options.what}: cancelled`, { cause: e });
         if (url.startsWith('https:') && isTlsMismatch(e) && transport.fallBackToHttp(this.host)) continue;
+        if (/redirect loop detected/i.test((e as Error)?.message ?? '')) throw redirectLoop(options.what, 'back to an address it had already sent Berth to');
         const err = networkError(url, e);
         if (++attempt < attempts && err.retryable) {
           await this.wait(options.what, attempt, undefined, err.message);
@@ -98,8 +110,13 @@ export class RepositoryClient {
         this.session.tokens.set(this.scopeKey, token.authorization, token.expiresAt);
         continue;
       }
+      if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location !== undefined) {
+        // The transport follows redirects; one that reaches here is past its limit (a loop).
+        await res.body.dump().catch(() => undefined);
+        throw redirectLoop(options.what, `more than ${MAX_REDIRECTS} in a row, the last to ${redirectTarget(res.headers.location)}`);
+      }
       if (isRetryableStatus(res.statusCode) && ++attempt < attempts) {
-        const text = await res.body.text().catch(() => '');
+        const text = await bodyText(res);
         await this.wait(options.what, attempt, retryAfterMs(res.headers['retry-after']), registryError(res.statusCode, text, 'the registry').message);
         continue;
       }
@@ -134,7 +151,7 @@ export class RepositoryClient {
   async expect(method: Dispatcher.HttpMethod, path: string, ok: number[], options: SendOptions): Promise<Response> {
     const res = await this.send(method, path, options);
     if (!ok.includes(res.statusCode)) {
-      const text = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+      const text = method === 'HEAD' ? '' : await bodyText(res);
       if (method === 'HEAD') await res.body.dump().catch(() => undefined);
       throw registryError(res.statusCode, text, options.what);
     }

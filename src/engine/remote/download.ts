@@ -8,6 +8,7 @@ import { mkdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { BerthError, isBerthError, sysCode } from '../errors';
+import { diskFullError, isDiskFull } from '../disk-full';
 import { Digester, hexOf, type Digest } from '../oci/digest';
 import { fastGet } from './fast-get';
 import type { Descriptor } from '../oci/types';
@@ -123,6 +124,17 @@ async function appendBody(body: AsyncIterable<Uint8Array>, path: string, append:
   }
 }
 
+/** Runs a download; on a full disk the part downloaded is removed (it holds the space the user must free) and the error says so. */
+async function discardingOnFullDisk<T>(store: Store, partial: string, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (!isDiskFull(e)) throw e;
+    await unlink(partial).catch(() => undefined);
+    throw diskFullError(store.root, e, what);
+  }
+}
+
 /** Downloads `desc` from `repo` into the store (pinned by `lease`); returns false when the store already had it. */
 export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryClient, desc: Descriptor, options: DownloadOptions): Promise<boolean> {
   await lease.pin(desc.digest);
@@ -130,7 +142,7 @@ export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryC
   const dir = store.layout.ingestDir;
   await mkdir(dir, { recursive: true });
   const partial = join(dir, `partial-${hexOf(desc.digest)}`);
-  return withFileLock(`${partial}.lock`, async () => {
+  return withFileLock(`${partial}.lock`, () => discardingOnFullDisk(store, partial, options.what, async () => {
     if (await store.blobs.has(desc.digest)) return false;
     const digester = new Digester();
     if ((await sizeOf(partial)) > desc.size) await unlink(partial);
@@ -150,9 +162,15 @@ export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryC
         break;
       }
       const offset = digester.size;
-      const res = await repo.expect('GET', repo.path(`blobs/${desc.digest}`), [200, 206], {
+      const res = await repo.expect('GET', repo.path(`blobs/${desc.digest}`), offset > 0 ? [200, 206, 416] : [200, 206], {
         headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, retry: true, what: options.what, signal: options.signal,
       });
+      if (res.statusCode === 416) {
+        // Nothing past `offset`: the blob is shorter than the manifest says.
+        await res.body.dump().catch(() => undefined);
+        await unlink(partial).catch(() => undefined);
+        throw new BerthError('SIZE_MISMATCH', `${options.what}: the registry has only ${offset} bytes of it, not the ${desc.size} the manifest gives; the download was thrown away`);
+      }
       const resumed = res.statusCode === 206;
       if (!resumed && offset > 0) digester.reset();
       try {
@@ -183,5 +201,5 @@ export async function downloadBlob(store: Store, lease: Lease, repo: RepositoryC
     }
     await store.blobs.commitTemp(partial, desc.digest);
     return true;
-  });
+  }));
 }

@@ -59,7 +59,14 @@ export function fastGet(url: URL, headers: Record<string, string>, handlers: Fas
     /** Feeds the sink what it takes; the rest is copied (the read buffer is reused) and fed once it drains. */
     const body = (chunk: Buffer): boolean => {
       const view = chunk.subarray(0, Math.min(chunk.length, remaining));
-      const taken = handlers.onBody(view);
+      let taken: number;
+      try {
+        taken = handlers.onBody(view);
+      } catch (e) {
+        // The sink failed (a full disk): thrown here, inside the socket's read callback, it would be uncaught.
+        finish({ kind: 'cut', received, cause: e });
+        return false;
+      }
       account(taken);
       if (taken === view.length) {
         if (remaining === 0) finish({ kind: 'done', status, length: received });

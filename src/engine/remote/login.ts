@@ -4,6 +4,7 @@
  */
 import { BerthError, isBerthError } from '../errors';
 import { TokenCache } from './auth';
+import { bodyText } from './body';
 import { RepositoryClient } from './client';
 import type { Credentials, CredentialStore } from './credentials';
 import { registryError } from './errors';
@@ -33,7 +34,7 @@ export async function verifyLogin(ctx: RegistryContext, domain: string, creds: C
   const what = `logging in to ${domain}`;
   try {
     const res = await client.send('GET', '/v2/', { what, retry: true });
-    const text = await res.body.text().catch(() => '');
+    const text = await bodyText(res);
     if (res.statusCode === 200) return;
     if (res.statusCode === 401 || res.statusCode === 403) throw new BerthError('UNAUTHORIZED', `${what}: unauthorized: incorrect username or password`, { registryCode: 'UNAUTHORIZED' });
     throw registryError(res.statusCode, text, what);

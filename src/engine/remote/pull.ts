@@ -14,10 +14,14 @@ import { commitImage, listImages } from '../store/images';
 import { pinnedDigests, type Lease } from '../store/leases';
 import { withFileLock } from '../store/lock';
 import type { Store } from '../store/store';
+import { bodyText } from './body';
 import type { RepositoryClient } from './client';
 import { downloadBlob } from './download';
 import { resolveManifest, type ResolvedManifest } from './manifest';
 import { pullClients, type RegistryContext } from './registry';
+
+/** A tag list longer than this is refused (16 MiB: hundreds of thousands of tags). */
+const MAX_TAG_LIST = 16 << 20;
 
 /** What a pull reports as it goes, in the words Docker prints. */
 export type PullEvent =
@@ -198,8 +202,13 @@ export async function listTags(repo: RepositoryClient, what: string): Promise<st
   let path: string | undefined = repo.path('tags/list?n=1000');
   while (path) {
     const res = await repo.expect('GET', path, [200], { retry: true, what });
-    const body = JSON.parse(await res.body.text()) as { tags?: string[] | null };
-    tags.push(...(body.tags ?? []));
+    let body: { tags?: string[] | null };
+    try {
+      body = JSON.parse(await bodyText(res, MAX_TAG_LIST)) as { tags?: string[] | null };
+    } catch {
+      throw new BerthError('REGISTRY', `${what}: the registry's tag list is not valid JSON (or is over ${MAX_TAG_LIST >> 20} MiB)`);
+    }
+    tags.push(...(Array.isArray(body?.tags) ? body.tags.filter((t) => typeof t === 'string') : []));
     const link = String(res.headers.link ?? '');
     const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link);
     path = m ? m[1] : undefined;

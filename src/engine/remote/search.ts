@@ -12,6 +12,7 @@
  * The results are plain records; sorting and printing are the caller's.
  */
 import { BerthError, isBerthError } from '../errors';
+import { bodyText } from './body';
 import { RepositoryClient, type Response } from './client';
 import { registryError } from './errors';
 import { apiHost, type RegistryContext } from './registry';
@@ -189,7 +190,7 @@ export async function searchCatalog(ctx: RegistryContext, host: string, term: st
     seen.add(next);
     const res = await client.send('GET', next, { what, signal: options.signal });
     if (res.statusCode !== 200) {
-      const err = registryError(res.statusCode, await res.body.text().catch(() => ''), what);
+      const err = registryError(res.statusCode, await bodyText(res), what);
       if (catalogUnsupported(res.statusCode, err)) {
         throw new BerthError('UNSUPPORTED', `${host} does not list its repositories (GET /v2/_catalog answered ${res.statusCode}), so it cannot be searched`, { cause: err, registryCode: err.registryCode });
       }

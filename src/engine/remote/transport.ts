@@ -58,6 +58,9 @@ function keepingTlsAlerts(undici: Undici, tls: ConnectionOptions): buildConnecto
     });
 }
 
+/** Redirects followed in a row for one request (a blob GET is often sent on to storage once); more is a loop. */
+export const MAX_REDIRECTS = 10;
+
 /** One dispatcher per host, and the scheme each host answered on. */
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
@@ -79,7 +82,7 @@ export class Transport {
           noProxy: this.env.NO_PROXY || this.env.no_proxy, connect, requestTls: tls,
         })
         : new this.undici.Agent({ connect, keepAliveTimeout: 10_000 });
-      d = base.compose(this.undici.interceptors.redirect({ maxRedirections: 10 }));
+      d = base.compose(this.undici.interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
       this.dispatchers.set(host, d);
     }
     return d;
