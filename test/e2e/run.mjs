@@ -145,8 +145,8 @@ async function main() {
     }
 
     try {
-      const { rows } = await timed('Build from the Explorer, Images view', () => checkBuildAndImagesView(browser, { url: server.url, workspace: sandbox.workspace, artifacts: ARTIFACTS }));
-      console.log(`ok - Build Image... from the Explorer's context menu; the Images view lists: ${rows.join(' | ')}`);
+      const { rows, engine } = await timed('Build from the Explorer, Images view', () => checkBuildAndImagesView(browser, { url: server.url, workspace: sandbox.workspace, artifacts: ARTIFACTS }));
+      console.log(`ok - Build Image... from the Explorer's context menu; the Images view (engine: ${engine}) lists: ${rows.join(' | ')}`);
     } catch (err) {
       failures.push(`Build from the Explorer / Images view: ${err.message}`);
       console.log(`not ok - ${failures.at(-1)}`);

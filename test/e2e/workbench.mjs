@@ -170,8 +170,12 @@ export async function checkBuildAndImagesView(browser, { url, workspace, artifac
     await group.click();
     await page.getByRole('treeitem', { name: /^1\b/ }).waitFor();
     await shot('5-images-view.png');
+    // the view's title says which engine it shows
+    const imagesHeader = page.locator('.pane-header', { hasText: 'Images' }).first();
+    const engine = (await imagesHeader.locator('.description').innerText()).trim();
+    if (engine !== 'bundled') throw new Error(`the Images view's title names the engine "${engine}", not "bundled"`);
     const rows = (await page.getByRole('treeitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-    return { rows };
+    return { rows, engine };
   } catch (err) {
     await shot('views-failure.png').catch(() => {});
     throw err;
