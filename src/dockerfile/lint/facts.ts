@@ -99,3 +99,13 @@ export function namedStage(ctx: LintContext, name: string, before = ctx.ast.stag
 export function isKnown(instruction: Instruction): boolean {
   return INSTRUCTIONS.has(instruction.keyword);
 }
+
+/** The instructions with the trigger of each ONBUILD after it, in document order. */
+export function withTriggers(instructions: readonly Instruction[]): Instruction[] {
+  const out: Instruction[] = [];
+  for (const instruction of instructions) {
+    out.push(instruction);
+    if (instruction.onbuild) out.push(instruction.onbuild);
+  }
+  return out;
+}

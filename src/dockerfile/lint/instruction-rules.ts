@@ -5,7 +5,7 @@
  * https://docs.docker.com/reference/dockerfile/ https://docs.docker.com/reference/build-checks/
  */
 import type { Instruction } from '../ast';
-import { INSTRUCTIONS, isKnown, LAYER_INSTRUCTIONS, parentStage } from './facts';
+import { INSTRUCTIONS, isKnown, LAYER_INSTRUCTIONS, parentStage, withTriggers } from './facts';
 import { doubleQuoted } from './quote';
 import { headRange, linesDeletion } from './ranges';
 import { closest } from './suggest';
@@ -39,13 +39,7 @@ const UNKNOWN_INSTRUCTION = {
 
 /** Every keyword: top-level instructions and ONBUILD triggers. */
 function keywords(ctx: LintContext): Instruction[] {
-  const out: Instruction[] = [];
-  for (const instruction of ctx.ast.instructions) {
-    if (!isKnown(instruction)) continue;
-    out.push(instruction);
-    if (instruction.onbuild && isKnown(instruction.onbuild)) out.push(instruction.onbuild);
-  }
-  return out;
+  return withTriggers(ctx.ast.instructions).filter(isKnown);
 }
 
 const CONSISTENT_INSTRUCTION_CASING = {

@@ -5,7 +5,7 @@
  * https://docs.docker.com/reference/dockerfile/#run
  */
 import { argsRange } from '../args-position';
-import type { Instruction } from '../ast';
+import { withTriggers } from './facts';
 import { APT_RULES } from './shell/apt-rules';
 import { COMMAND_RULES } from './shell/command-rules';
 import { pipeWithoutPipefail } from './shell/pipefail-rule';
@@ -84,15 +84,6 @@ export function singleQuotedItems(text: string): QuotedItem[] | undefined {
 }
 
 const EXEC_FORM_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT']);
-
-function withTriggers(instructions: readonly Instruction[]): Instruction[] {
-  const out: Instruction[] = [];
-  for (const instruction of instructions) {
-    out.push(instruction);
-    if (instruction.onbuild) out.push(instruction.onbuild);
-  }
-  return out;
-}
 
 /** `RUN ['a', 'b']`: not JSON, so BuildKit runs it as a shell command. */
 export const execFormSingleQuotes: Rule = {
